@@ -1,0 +1,1 @@
+"""gpt2-cola-workshop: shared code for the six workshop notebooks."""

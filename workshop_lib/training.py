@@ -1,0 +1,153 @@
+"""Phase 5's training path: data -> tokenize -> Trainer (dynamic padding, length grouping) -> model."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from datasets import DatasetDict
+from transformers import (
+    DataCollatorWithPadding,
+    PreTrainedTokenizerBase,
+    Trainer,
+    TrainingArguments,
+)
+from transformers.trainer_utils import get_last_checkpoint
+
+from .artifacts import ArtifactExistsError, atomic_dir, atomic_write_json
+from .config import TINY, Settings
+from .data import limit_splits, load_cola
+from .device import pick_device, pick_precision
+from .metrics import compute_metrics
+from .modeling import load_model, load_tokenizer, tiny_gpt2
+from .preprocess import load_tokenized, save_tokenized, tokenize
+
+MAX_LENGTH = 128  # CoLA's longest sentence is 45 GPT-2 tokens; truncation never bites
+
+
+def base_model(settings: Settings) -> str:
+    """The model to start from: a hub id or folder, or the tiny GPT-2 built under the output folder."""
+    if settings.model_name == TINY:
+        return str(tiny_gpt2(settings.out / "tiny-gpt2", seed=settings.seed))
+    return settings.model_name
+
+
+def load_data(settings: Settings) -> DatasetDict:
+    """Load the profile's data and apply its sample limits."""
+    data = load_cola(settings.data_source)
+    limits = {"train": settings.train_limit, "validation": settings.eval_limit}
+    return limit_splits(data, limits, seed=settings.seed)
+
+
+def tokenized_meta(settings: Settings, tokenizer: PreTrainedTokenizerBase) -> dict:
+    """What a saved tokenized set depends on; a mismatch means it must be rebuilt."""
+    return {
+        "model_name": settings.model_name,
+        "data_source": settings.data_source,
+        "train_limit": settings.train_limit,
+        "eval_limit": settings.eval_limit,
+        "seed": settings.seed,
+        "max_length": MAX_LENGTH,
+        "vocab_size": len(tokenizer),
+    }
+
+
+def tokenized_data(settings: Settings, tokenizer: PreTrainedTokenizerBase) -> DatasetDict:
+    """Load phase 3's tokenized set, or rebuild and save it when missing or made otherwise."""
+    path, meta = settings.out / "tokenized", tokenized_meta(settings, tokenizer)
+    data = load_tokenized(path, expect=meta)
+    if data is None:
+        if path.exists():
+            print(f"{path} was made with other settings; rebuilding it.")
+        data = tokenize(load_data(settings), tokenizer, MAX_LENGTH)
+        save_tokenized(data, path, meta, overwrite=True)
+    return data
+
+
+def training_arguments(settings: Settings, **overrides) -> TrainingArguments:
+    """The workshop's recipe: batch 32, per-batch padding, length grouping, eval and save per epoch."""
+    precision = pick_precision(pick_device(), settings.precision)
+    values = dict(
+        output_dir=str(settings.out / "checkpoints"),
+        num_train_epochs=settings.epochs,
+        per_device_train_batch_size=settings.batch_size,
+        per_device_eval_batch_size=max(64, settings.batch_size),
+        learning_rate=settings.learning_rate,
+        warmup_steps=settings.warmup_ratio,  # a float below 1 is a share of all steps
+        weight_decay=settings.weight_decay,
+        lr_scheduler_type="linear",
+        train_sampling_strategy="group_by_length",  # similar lengths share a batch: little padding
+        eval_strategy="epoch",
+        save_strategy="epoch",
+        save_total_limit=2,
+        load_best_model_at_end=True,
+        metric_for_best_model="mcc",
+        greater_is_better=True,
+        logging_strategy="steps",
+        logging_steps=10,
+        seed=settings.seed,
+        data_seed=settings.seed,
+        bf16=precision == "bf16",
+        fp16=precision == "fp16",
+        report_to="none",
+        push_to_hub=False,
+        save_only_model=False,  # keep optimizer and RNG state so training can resume
+    )
+    values.update(overrides)
+    return TrainingArguments(**values)
+
+
+def build_trainer(settings: Settings, **arg_overrides) -> Trainer:
+    """Load model, tokenizer and tokenized data and wire them into a Trainer."""
+    source = base_model(settings)
+    tokenizer = load_tokenizer(source)
+    data = tokenized_data(settings, tokenizer)
+    model = load_model(source, tokenizer)
+    return Trainer(
+        model=model,
+        args=training_arguments(settings, **arg_overrides),
+        train_dataset=data["train"],
+        eval_dataset=data["validation"],
+        processing_class=tokenizer,  # transformers 5 name; `tokenizer=` was removed
+        data_collator=DataCollatorWithPadding(tokenizer),
+        compute_metrics=compute_metrics,
+    )
+
+
+def train(settings: Settings, overwrite: bool = False, **arg_overrides) -> dict:
+    """Train (resuming from the last checkpoint), save the best model and metrics; return metrics."""
+    model_dir = settings.out / "model"
+    if model_dir.exists() and not overwrite:
+        raise ArtifactExistsError(
+            f"{model_dir} already holds a trained model. Set OUTPUT_DIR to a new folder, "
+            "or OVERWRITE = True to train again and replace it."
+        )
+    trainer = build_trainer(settings, **arg_overrides)
+    last = get_last_checkpoint(trainer.args.output_dir) if Path(trainer.args.output_dir).is_dir() else None
+    if last:
+        print(f"Resuming from {last}")
+    start = time.perf_counter()
+    result = trainer.train(resume_from_checkpoint=last)
+    seconds = time.perf_counter() - start
+    evaluation = trainer.evaluate()
+    real_tokens = sum(trainer.train_dataset["length"]) * settings.epochs
+    metrics = {
+        "train_loss": result.training_loss,
+        "train_seconds": seconds,
+        "train_samples_per_second": result.metrics["train_samples_per_second"],
+        "train_real_tokens_per_second": real_tokens / seconds,
+        "resumed_from": Path(last).name if last else None,
+        **{k.removeprefix("eval_"): v for k, v in evaluation.items()},
+    }
+    if trainer.is_world_process_zero():
+        with atomic_dir(model_dir, overwrite=overwrite) as tmp:
+            trainer.save_model(str(tmp))  # safetensors weights, config, tokenizer
+            atomic_write_json(tmp / "metrics.json", metrics)
+            atomic_write_json(tmp / "log_history.json", trainer.state.log_history)
+    return metrics
+
+
+def load_log_history(model_dir: str | Path) -> list[dict]:
+    """Read the Trainer's log (losses, learning rates, evaluations) saved beside a model."""
+    return json.loads((Path(model_dir) / "log_history.json").read_text())
