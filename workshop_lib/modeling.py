@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import torch
@@ -127,8 +126,8 @@ def build_tiny_gpt2(out_dir: str | Path, tokenizer_dir: str | Path | None = None
 
 
 def tiny_gpt2(cache_dir: str | Path = "artifacts/tiny-gpt2", seed: int = 0) -> Path:
-    """Return the tiny GPT-2 folder, building it on first use (GPT-2's real tokenizer if configured)."""
+    """Return the tiny GPT-2 folder (BPE trained on the embedded set), building it on first use."""
     cache_dir = Path(cache_dir)
     if not (cache_dir / "config.json").exists():
-        build_tiny_gpt2(cache_dir, os.environ.get("WORKSHOP_GPT2_TOKENIZER") or None, seed)
+        build_tiny_gpt2(cache_dir, seed=seed)
     return cache_dir

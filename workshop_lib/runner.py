@@ -1,0 +1,159 @@
+"""Run notebooks 01-06 headless with papermill into a run folder, then check metrics against a baseline.
+
+    python -m workshop_lib.runner --profile smoke [-p NAME VALUE ...] [--run-dir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+from .artifacts import ArtifactExistsError, atomic_write_json, atomic_write_text
+from .config import profile_name
+from .data import PROJECT_ROOT
+
+NOTEBOOKS = PROJECT_ROOT / "notebooks"
+BASELINES = PROJECT_ROOT / "baselines"
+
+
+class NotebookFailed(RuntimeError):
+    """A notebook raised; the message names the notebook and the cell."""
+
+
+def parse_value(text: str):
+    """Read a -p value as papermill does: int, float, bool, None, else the string itself."""
+    lowered = text.lower()
+    if lowered in {"none", "null"}:
+        return None
+    if lowered in {"true", "false"}:
+        return lowered == "true"
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def notebooks() -> list[Path]:
+    """The workshop's notebooks in phase order."""
+    return sorted(NOTEBOOKS.glob("0[1-6]_*.ipynb"))
+
+
+def failed_cell(executed: Path) -> str:
+    """Describe the first cell that raised in an executed notebook."""
+    import nbformat
+
+    nb = nbformat.read(executed, as_version=4)
+    code_cells = [c for c in nb.cells if c.cell_type == "code"]
+    for number, cell in enumerate(code_cells, start=1):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                first_line = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+                return f"code cell {number} ({first_line!r}): {output['ename']}: {output['evalue']}"
+    return "unknown cell"
+
+
+def run_notebooks(run_dir: Path, parameters: dict, log=print) -> dict[str, float]:
+    """Execute the notebooks in order into run_dir, stopping at the first failure; return seconds each."""
+    import papermill
+
+    seconds = {}
+    for path in notebooks():
+        out = run_dir / path.name
+        log(f"[{path.stem}] running ...")
+        start = time.perf_counter()
+        try:
+            papermill.execute_notebook(
+                str(path), str(out), parameters=parameters, cwd=str(NOTEBOOKS), progress_bar=False
+            )
+        except papermill.PapermillExecutionError as err:
+            raise NotebookFailed(f"{path.name} failed in {failed_cell(out)}") from err
+        seconds[path.stem] = round(time.perf_counter() - start, 1)
+        log(f"[{path.stem}] done in {seconds[path.stem]} s")
+    return seconds
+
+
+def collect_metrics(artifacts: Path) -> dict[str, dict]:
+    """Gather the metrics each phase recorded under <artifacts>/metrics."""
+    return {p.stem: json.loads(p.read_text()) for p in sorted((artifacts / "metrics").glob("*.json"))}
+
+
+def flatten(metrics: dict[str, dict]) -> dict[str, float]:
+    """{'phase': {'name': v}} -> {'phase.name': v} for numeric values."""
+    return {
+        f"{phase}.{name}": value
+        for phase, values in metrics.items()
+        for name, value in values.items()
+        if isinstance(value, int | float) and not isinstance(value, bool)
+    }
+
+
+def compare(metrics: dict[str, dict], baseline: dict) -> list[str]:
+    """Return one line per baseline metric that is missing or moved beyond its tolerance."""
+    flat = flatten(metrics)
+    problems = []
+    for key, spec in baseline["metrics"].items():
+        if key not in flat:
+            problems.append(f"{key}: missing from this run (baseline {spec['value']})")
+        elif abs(flat[key] - spec["value"]) > spec["tolerance"]:
+            problems.append(
+                f"{key}: moved from {spec['value']} to {flat[key]:.4f} (tolerance ±{spec['tolerance']})"
+            )
+    return problems
+
+
+def report(profile: str, parameters: dict, seconds: dict, metrics: dict, verdict: str) -> str:
+    """A short Markdown report of the run."""
+    lines = [f"# Workshop run: profile `{profile}`", "", f"Finished {datetime.now():%Y-%m-%d %H:%M}.", ""]
+    lines += ["| parameter | value |", "|---|---|"] + [f"| {k} | {v} |" for k, v in parameters.items()]
+    lines += ["", "| notebook | seconds |", "|---|---|"] + [f"| {k} | {v} |" for k, v in seconds.items()]
+    lines += ["", "| metric | value |", "|---|---|"]
+    lines += [f"| {k} | {v:.4g} |" for k, v in flatten(metrics).items()]
+    return "\n".join(lines + ["", f"Baseline check: {verdict}", ""])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: run the series, write metrics.json and report.md, compare with the baseline."""
+    parser = argparse.ArgumentParser(description="Run the six workshop notebooks headless with papermill.")
+    parser.add_argument("--profile", help="smoke, quick or full (default: $WORKSHOP_PROFILE, else full)")
+    parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
+    parser.add_argument("--run-dir", type=Path, help="new run folder (default runs/<profile>-<time>)")
+    parser.add_argument("--baseline", type=Path, help="baseline JSON (default baselines/<profile>.json)")
+    args = parser.parse_args(argv)
+
+    profile = profile_name(args.profile)
+    run_dir = args.run_dir or PROJECT_ROOT / "runs" / f"{profile}-{datetime.now():%Y%m%d-%H%M%S}"
+    if run_dir.exists():
+        raise ArtifactExistsError(f"{run_dir} already exists; runs never overwrite each other.")
+    run_dir.mkdir(parents=True)
+    parameters = {"PROFILE": profile, "OUTPUT_DIR": str((run_dir / "artifacts").resolve())}
+    parameters.update({name: parse_value(value) for name, value in args.parameter})
+    print(f"Run folder: {run_dir}")
+    try:
+        seconds = run_notebooks(run_dir, parameters)
+    except NotebookFailed as err:
+        print(f"FAILED: {err}\nThe executed notebook is in {run_dir}.", file=sys.stderr)
+        return 1
+
+    metrics = collect_metrics(run_dir / "artifacts")
+    baseline_path = args.baseline or BASELINES / f"{profile}.json"
+    problems: list[str] = []
+    if baseline_path.is_file():
+        problems = compare(metrics, json.loads(baseline_path.read_text()))
+        verdict = "REGRESSION\n\n" + "\n".join(f"- {p}" for p in problems) if problems else "passed"
+    else:
+        verdict = f"no baseline for profile {profile!r} ({baseline_path} absent): not compared"
+    atomic_write_json(run_dir / "metrics.json", {"profile": profile, "seconds": seconds, "metrics": metrics})
+    atomic_write_text(run_dir / "report.md", report(profile, parameters, seconds, metrics, verdict))
+    print(f"Total {sum(seconds.values()):.0f} s. Metrics: {run_dir / 'metrics.json'}")
+    print(f"Baseline check: {verdict}")
+    return 2 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
