@@ -131,3 +131,8 @@ def tiny_gpt2(cache_dir: str | Path = "artifacts/tiny-gpt2", seed: int = 0) -> P
     if not (cache_dir / "config.json").exists():
         build_tiny_gpt2(cache_dir, seed=seed)
     return cache_dir
+
+
+def load_pretrained(loader, name_or_path: str | Path, what: str = "the files", **kwargs):
+    """`loader.from_pretrained` (AutoTokenizer, AutoModelFor...) with the fast offline failure of hub ids."""
+    return _from(loader, name_or_path, what, **kwargs)

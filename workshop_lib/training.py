@@ -67,7 +67,8 @@ def tokenized_data(settings: Settings, tokenizer: PreTrainedTokenizerBase) -> Da
 
 def training_arguments(settings: Settings, **overrides) -> TrainingArguments:
     """The workshop's recipe: batch 32, per-batch padding, length grouping, eval and save per epoch."""
-    precision = pick_precision(pick_device(), settings.precision)
+    device = pick_device()
+    precision = pick_precision(device, settings.precision)
     values = dict(
         output_dir=str(settings.out / "checkpoints"),
         num_train_epochs=settings.epochs,
@@ -91,6 +92,8 @@ def training_arguments(settings: Settings, **overrides) -> TrainingArguments:
         bf16=precision == "bf16",
         fp16=precision == "fp16",
         report_to="none",
+        use_cpu=device == "cpu",  # also makes torchrun on a CPU-only machine use DDP over gloo
+        ddp_find_unused_parameters=False,  # every GPT-2 weight gets a gradient: skip DDP's extra graph walk
         push_to_hub=False,
         save_only_model=False,  # keep optimizer and RNG state so training can resume
     )
@@ -98,24 +101,31 @@ def training_arguments(settings: Settings, **overrides) -> TrainingArguments:
     return TrainingArguments(**values)
 
 
-def build_trainer(settings: Settings, **arg_overrides) -> Trainer:
+def build_trainer(settings: Settings, callbacks: list | None = None, **arg_overrides) -> Trainer:
     """Load model, tokenizer and tokenized data and wire them into a Trainer."""
-    source = base_model(settings)
-    tokenizer = load_tokenizer(source)
-    data = tokenized_data(settings, tokenizer)
+    args = training_arguments(settings, **arg_overrides)
+    # Under torchrun or accelerate, the main process builds the tiny model and the tokenized set first;
+    # the other ranks wait at a barrier, then load what it wrote.
+    with args.main_process_first(desc="model and tokenized data"):
+        source = base_model(settings)
+        tokenizer = load_tokenizer(source)
+        data = tokenized_data(settings, tokenizer)
     model = load_model(source, tokenizer)
     return Trainer(
         model=model,
-        args=training_arguments(settings, **arg_overrides),
+        args=args,
         train_dataset=data["train"],
         eval_dataset=data["validation"],
         processing_class=tokenizer,  # transformers 5 name; `tokenizer=` was removed
         data_collator=DataCollatorWithPadding(tokenizer),
         compute_metrics=compute_metrics,
+        callbacks=callbacks,
     )
 
 
-def train(settings: Settings, overwrite: bool = False, **arg_overrides) -> dict:
+def train(
+    settings: Settings, overwrite: bool = False, callbacks: list | None = None, **arg_overrides
+) -> dict:
     """Train (resuming from the last checkpoint), save the best model and metrics; return metrics."""
     model_dir = settings.out / "model"
     if model_dir.exists() and not overwrite:
@@ -123,7 +133,7 @@ def train(settings: Settings, overwrite: bool = False, **arg_overrides) -> dict:
             f"{model_dir} already holds a trained model. Set OUTPUT_DIR to a new folder, "
             "or OVERWRITE = True to train again and replace it."
         )
-    trainer = build_trainer(settings, **arg_overrides)
+    trainer = build_trainer(settings, callbacks, **arg_overrides)
     last = get_last_checkpoint(trainer.args.output_dir) if Path(trainer.args.output_dir).is_dir() else None
     if last:
         print(f"Resuming from {last}")
@@ -142,7 +152,9 @@ def train(settings: Settings, overwrite: bool = False, **arg_overrides) -> dict:
     }
     if trainer.is_world_process_zero():
         with atomic_dir(model_dir, overwrite=overwrite) as tmp:
-            trainer.save_model(str(tmp))  # safetensors weights, config, tokenizer
+            trainer.model.save_pretrained(tmp)  # config.json + model.safetensors
+            trainer.processing_class.save_pretrained(tmp)
+            (tmp / "training_args.json").write_text(trainer.args.to_json_string())  # JSON, not a pickle
             atomic_write_json(tmp / "metrics.json", metrics)
             atomic_write_json(tmp / "log_history.json", trainer.state.log_history)
     return metrics

@@ -1,0 +1,36 @@
+"""Shared fixtures: the tiny GPT-2, and the real reference data when ../shared is configured."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from workshop_lib.modeling import build_tiny_gpt2
+
+
+def _shared(var: str) -> Path:
+    """Return the folder an environment variable points at, or skip the test."""
+    value = os.environ.get(var)
+    if not value or not Path(value).is_dir():
+        pytest.skip(f"{var} is not set to a folder (.ci/run sets it when ../shared exists)")
+    return Path(value)
+
+
+@pytest.fixture(scope="session")
+def cola_dir() -> Path:
+    """../shared/data/cola (glue/ and raw/ below it)."""
+    return _shared("WORKSHOP_COLA_DIR")
+
+
+@pytest.fixture(scope="session")
+def gpt2_tokenizer_dir() -> Path:
+    """../shared/models/gpt2-tokenizer."""
+    return _shared("WORKSHOP_GPT2_TOKENIZER")
+
+
+@pytest.fixture(scope="session")
+def tiny_dir(tmp_path_factory) -> Path:
+    """A tiny random GPT-2 with a BPE tokenizer trained on the embedded set."""
+    return build_tiny_gpt2(tmp_path_factory.mktemp("models") / "tiny-gpt2")

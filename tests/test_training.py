@@ -1,0 +1,110 @@
+"""Training with the Trainer: falling loss, real learning, resuming after SIGKILL, no silent overwrite."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from workshop_lib.artifacts import ArtifactExistsError
+from workshop_lib.config import resolve
+from workshop_lib.training import build_trainer, train
+
+KILL_AFTER_EPOCH = 4
+TRAIN_SCRIPT = textwrap.dedent(
+    """
+    import json, os, signal, sys
+    from transformers import TrainerCallback
+    from workshop_lib.config import resolve
+    from workshop_lib.training import train
+
+    class Crash(TrainerCallback):
+        def on_save(self, args, state, control, **kwargs):
+            if state.epoch >= float(sys.argv[2]):
+                os.kill(os.getpid(), signal.SIGKILL)  # like a closed laptop lid: no clean-up at all
+
+    settings = resolve("smoke", output_dir=sys.argv[1])
+    crash = [Crash()] if float(sys.argv[2]) > 0 else None
+    metrics = train(settings, callbacks=crash, disable_tqdm=True)
+    print(json.dumps(metrics))
+    """
+)
+
+
+def run_training(out, kill_after: float = 0) -> subprocess.CompletedProcess:
+    """Train the smoke profile in a fresh process, optionally killing it after an epoch's checkpoint."""
+    return subprocess.run(
+        [sys.executable, "-c", TRAIN_SCRIPT, str(out), str(kill_after)], capture_output=True, text=True
+    )
+
+
+def test_loss_falls_over_a_few_steps(tmp_path):
+    trainer = build_trainer(
+        resolve("smoke", output_dir=str(tmp_path)),
+        max_steps=150,
+        logging_steps=50,
+        eval_strategy="no",
+        save_strategy="no",
+        load_best_model_at_end=False,
+        disable_tqdm=True,
+    )
+    trainer.train()
+    losses = [log["loss"] for log in trainer.state.log_history if "loss" in log]
+    assert len(losses) == 3 and losses[-1] < losses[0] - 0.05
+
+
+def test_smoke_training_learns_and_refuses_to_overwrite(tmp_path):
+    settings = resolve("smoke", output_dir=str(tmp_path))
+    metrics = train(settings, disable_tqdm=True)
+    assert metrics["mcc"] >= 0.5  # chance is 0
+    saved = tmp_path / "model"
+    assert (saved / "model.safetensors").is_file() and not list(saved.glob("*.bin"))
+    assert json.loads((saved / "metrics.json").read_text())["mcc"] == metrics["mcc"]
+    with pytest.raises(ArtifactExistsError, match="OVERWRITE"):
+        train(settings)
+
+
+def test_resume_after_sigkill_gives_the_same_metrics(tmp_path):
+    reference = run_training(tmp_path / "straight")
+    assert reference.returncode == 0, reference.stderr[-2000:]
+    killed = run_training(tmp_path / "killed", kill_after=KILL_AFTER_EPOCH)
+    assert killed.returncode == -9
+    assert not (tmp_path / "killed" / "model").exists()  # no half-finished model is left behind
+    resumed = run_training(tmp_path / "killed")
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    expected = json.loads(reference.stdout.strip().splitlines()[-1])
+    got = json.loads(resumed.stdout.strip().splitlines()[-1])
+    assert got["resumed_from"] == f"checkpoint-{KILL_AFTER_EPOCH * 100}"
+    for key in ("mcc", "accuracy", "f1", "loss"):
+        assert round(got[key], 4) == round(expected[key], 4), key
+
+
+@pytest.mark.shared
+def test_tiny_gpt2_trains_on_real_cola(cola_dir, gpt2_tokenizer_dir, tmp_path):
+    from workshop_lib.modeling import build_tiny_gpt2
+
+    model = build_tiny_gpt2(tmp_path / "tiny-real", gpt2_tokenizer_dir)
+    settings = resolve(
+        "smoke",
+        model_name=str(model),
+        data_source=str(cola_dir / "glue"),
+        train_limit=512,
+        eval_limit=128,
+        output_dir=str(tmp_path / "out"),
+    )
+    trainer = build_trainer(
+        settings,
+        max_steps=12,
+        logging_steps=3,
+        eval_strategy="no",
+        save_strategy="no",
+        load_best_model_at_end=False,
+        disable_tqdm=True,
+    )
+    trainer.train()
+    losses = [log["loss"] for log in trainer.state.log_history if "loss" in log]
+    assert len(losses) == 4 and all(loss == loss for loss in losses)  # finite
+    assert min(losses[1:]) < losses[0]
