@@ -1,6 +1,6 @@
 """Run notebooks 01-06 headless with papermill into a run folder, then check metrics against a baseline.
 
-    python -m workshop_lib.runner --profile smoke [-p NAME VALUE ...] [--run-dir DIR]
+python -m workshop_lib.runner --profile smoke [-p NAME VALUE ...] [--run-dir DIR]
 """
 
 from __future__ import annotations
@@ -93,6 +93,24 @@ def flatten(metrics: dict[str, dict]) -> dict[str, float]:
     }
 
 
+TIMING_WORDS = ("second", "runtime", "per_s", "sentences_per")  # speed varies by machine: never a baseline
+TOLERANCE = 0.02  # default allowed move of a quality metric (MCC, accuracy, F1, loss, ...)
+
+
+def quality_metrics(metrics: dict[str, dict]) -> dict[str, float]:
+    """The flattened metrics that should not depend on the machine's speed."""
+    return {k: v for k, v in flatten(metrics).items() if not any(w in k for w in TIMING_WORDS)}
+
+
+def baseline_from(metrics: dict[str, dict], tolerance: float = TOLERANCE) -> dict:
+    """Make a baseline of this run's quality metrics."""
+    return {
+        "metrics": {
+            k: {"value": round(v, 6), "tolerance": tolerance} for k, v in quality_metrics(metrics).items()
+        }
+    }
+
+
 def compare(metrics: dict[str, dict], baseline: dict) -> list[str]:
     """Return one line per baseline metric that is missing or moved beyond its tolerance."""
     flat = flatten(metrics)
@@ -124,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
     parser.add_argument("--run-dir", type=Path, help="new run folder (default runs/<profile>-<time>)")
     parser.add_argument("--baseline", type=Path, help="baseline JSON (default baselines/<profile>.json)")
+    parser.add_argument(
+        "--save-baseline", action="store_true", help="write this run's metrics as the baseline"
+    )
     args = parser.parse_args(argv)
 
     profile = profile_name(args.profile)
@@ -143,7 +164,10 @@ def main(argv: list[str] | None = None) -> int:
     metrics = collect_metrics(run_dir / "artifacts")
     baseline_path = args.baseline or BASELINES / f"{profile}.json"
     problems: list[str] = []
-    if baseline_path.is_file():
+    if args.save_baseline:
+        atomic_write_json(baseline_path, baseline_from(metrics))
+        verdict = f"saved as the new baseline {baseline_path}"
+    elif baseline_path.is_file():
         problems = compare(metrics, json.loads(baseline_path.read_text()))
         verdict = "REGRESSION\n\n" + "\n".join(f"- {p}" for p in problems) if problems else "passed"
     else:
