@@ -46,7 +46,7 @@ PROFILES: dict[str, dict] = {
         data_source="embedded",
         epochs=10,
         batch_size=16,
-        learning_rate=2e-3,
+        learning_rate=1e-3,
         train_limit=None,
         eval_limit=None,
     ),

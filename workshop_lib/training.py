@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from pathlib import Path
 
@@ -11,7 +12,9 @@ from transformers import (
     DataCollatorWithPadding,
     PreTrainedTokenizerBase,
     Trainer,
+    TrainerState,
     TrainingArguments,
+    set_seed,
 )
 from transformers.trainer_utils import get_last_checkpoint
 
@@ -110,7 +113,11 @@ def build_trainer(settings: Settings, callbacks: list | None = None, **arg_overr
         source = base_model(settings)
         tokenizer = load_tokenizer(source)
         data = tokenized_data(settings, tokenizer)
+    set_seed(settings.seed)  # the new classification head: same start whatever ran before in this process
     model = load_model(source, tokenizer)
+    # Its forward takes **kwargs, so the Trainer would assume a token-summed loss and skip dividing by the
+    # accumulation steps and multiply by the number of processes; the classifier's loss is a batch mean.
+    model.accepts_loss_kwargs = False
     return Trainer(
         model=model,
         args=args,
@@ -126,27 +133,30 @@ def build_trainer(settings: Settings, callbacks: list | None = None, **arg_overr
 def train(
     settings: Settings, overwrite: bool = False, callbacks: list | None = None, **arg_overrides
 ) -> dict:
-    """Train (resuming from the last checkpoint), save the best model and metrics; return metrics."""
-    model_dir = settings.out / "model"
-    if model_dir.exists() and not overwrite:
-        raise ArtifactExistsError(
-            f"{model_dir} already holds a trained model. Set OUTPUT_DIR to a new folder, "
-            "or OVERWRITE = True to train again and replace it."
-        )
+    """Train (resuming an interrupted run from its last checkpoint), save the best model; return metrics."""
+    model_dir, checkpoints = settings.out / "model", settings.out / "checkpoints"
+    if model_dir.exists():
+        if not overwrite:
+            raise ArtifactExistsError(
+                f"{model_dir} already holds a trained model. Set OUTPUT_DIR to a new folder, "
+                "or OVERWRITE = True to train again and replace it."
+            )
+        shutil.rmtree(checkpoints, ignore_errors=True)  # a finished run's checkpoints: start afresh
     trainer = build_trainer(settings, callbacks, **arg_overrides)
-    last = get_last_checkpoint(trainer.args.output_dir) if Path(trainer.args.output_dir).is_dir() else None
+    last = get_last_checkpoint(str(checkpoints)) if checkpoints.is_dir() else None
     if last:
         print(f"Resuming from {last}")
+    done_before = TrainerState.load_from_json(f"{last}/trainer_state.json").epoch if last else 0.0
     start = time.perf_counter()
     result = trainer.train(resume_from_checkpoint=last)
     seconds = time.perf_counter() - start
     evaluation = trainer.evaluate()
-    real_tokens = sum(trainer.train_dataset["length"]) * settings.epochs
+    epochs_now = settings.epochs - done_before  # what this call trained, for honest throughput
     metrics = {
         "train_loss": result.training_loss,
         "train_seconds": seconds,
-        "train_samples_per_second": result.metrics["train_samples_per_second"],
-        "train_real_tokens_per_second": real_tokens / seconds,
+        "train_samples_per_second": len(trainer.train_dataset) * epochs_now / seconds,
+        "train_real_tokens_per_second": sum(trainer.train_dataset["length"]) * epochs_now / seconds,
         "resumed_from": Path(last).name if last else None,
         **{k.removeprefix("eval_"): v for k, v in evaluation.items()},
     }

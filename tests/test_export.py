@@ -1,0 +1,57 @@
+"""ONNX export of the tiny GPT-2 classifier: dynamic shapes and logit parity with PyTorch."""
+
+from __future__ import annotations
+
+import pytest
+
+from workshop_lib.export import export_onnx, max_abs_logit_diff, onnx_logits, onnx_session
+from workshop_lib.modeling import build_tiny_gpt2, load_model, load_tokenizer
+
+# Different lengths, so batches are padded; odd count, so the last batch is smaller.
+SENTENCES = [
+    "Go.",
+    "The cat sat on the mat.",
+    "Colorless green ideas sleep furiously, said the linguist who wrote the famous book.",
+    "Who did you say that John believed that Mary saw?",
+    "The more you read, the more you know.",
+]
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    """A tiny classifier saved like notebook 05's model and exported to ONNX."""
+    root = tmp_path_factory.mktemp("export")
+    tokenizer = load_tokenizer(build_tiny_gpt2(root / "tiny"))
+    model = load_model(root / "tiny", tokenizer)
+    model.save_pretrained(root / "model")
+    tokenizer.save_pretrained(root / "model")
+    return model, tokenizer, export_onnx(root / "model", root / "onnx" / "model.onnx")
+
+
+def test_export_has_named_dynamic_inputs_and_logits_output(exported):
+    _, _, path = exported
+    session = onnx_session(path)
+    assert [i.name for i in session.get_inputs()] == ["input_ids", "attention_mask"]
+    assert [o.name for o in session.get_outputs()] == ["logits"]
+    for dim in session.get_inputs()[0].shape:
+        assert not isinstance(dim, int), "batch and sequence axes must be dynamic"
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 64])
+def test_onnx_logits_match_pytorch(exported, batch_size):
+    model, tokenizer, path = exported
+    assert max_abs_logit_diff(model, tokenizer, path, SENTENCES, batch_size=batch_size) < 1e-4
+
+
+def test_onnx_logits_shape_and_order(exported):
+    model, tokenizer, path = exported
+    logits = onnx_logits(path, tokenizer, SENTENCES, batch_size=2)
+    reversed_logits = onnx_logits(path, tokenizer, SENTENCES[::-1], batch_size=2)
+    assert logits.shape == (len(SENTENCES), 2)
+    assert abs(logits - reversed_logits[::-1]).max() < 1e-5
+
+
+def test_onnx_logits_refuse_bad_input(exported):
+    _, tokenizer, path = exported
+    with pytest.raises(ValueError, match=r"texts\[0\] is empty"):
+        onnx_logits(path, tokenizer, [""])

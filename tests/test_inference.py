@@ -1,0 +1,100 @@
+"""Inference on the tiny GPT-2: batched logits match one-by-one logits, and bad inputs fail clearly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from workshop_lib.inference import AcceptabilityClassifier, TruncationWarning, predict_logits
+from workshop_lib.modeling import build_tiny_gpt2, load_model, load_tokenizer
+
+SENTENCES = [
+    "The cat sat on the mat.",
+    "Sat the on cat mat.",
+    "Colorless green ideas sleep furiously, said the linguist who wrote the famous book.",
+    "Go.",
+]
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    """A tiny GPT-2 loaded as a classifier and saved like notebook 05 saves its model."""
+    root = tmp_path_factory.mktemp("inference")
+    tokenizer = load_tokenizer(build_tiny_gpt2(root / "tiny"))
+    model = load_model(root / "tiny", tokenizer)
+    model.save_pretrained(root / "model")
+    tokenizer.save_pretrained(root / "model")
+    return root / "model"
+
+
+@pytest.fixture(scope="module")
+def classifier(model_dir):
+    """The deployment classifier on the CPU."""
+    return AcceptabilityClassifier.from_dir(model_dir, device="cpu")
+
+
+def test_batched_logits_match_single_sentence_logits(classifier):
+    """Sorting by length, padding and restoring the order changes no logit."""
+    model, tokenizer = classifier.model, classifier.tokenizer
+    batched = predict_logits(model, tokenizer, SENTENCES, batch_size=3, device="cpu")
+    single = np.concatenate([predict_logits(model, tokenizer, [s], device="cpu") for s in SENTENCES])
+    assert batched.shape == (len(SENTENCES), 2)
+    np.testing.assert_allclose(batched, single, atol=1e-5)
+
+
+def test_empty_list_gives_no_rows(classifier):
+    assert predict_logits(classifier.model, classifier.tokenizer, [], device="cpu").shape == (0, 2)
+
+
+def test_predict_returns_readable_labels_and_probabilities(classifier):
+    results = classifier.predict(SENTENCES)
+    assert len(results) == len(SENTENCES)
+    for result in results:
+        assert result["label"] in {"acceptable", "unacceptable"}
+        assert 0.5 <= result["score"] <= 1.0
+        assert result["truncated"] is False
+
+
+def test_single_string_counts_as_one_text(classifier):
+    assert classifier.predict("The cat sat on the mat.") == classifier.predict(["The cat sat on the mat."])
+
+
+@pytest.mark.parametrize("text", ["", "   \t\n"])
+def test_empty_or_whitespace_text_is_refused(classifier, text):
+    with pytest.raises(ValueError, match=r"texts\[1\] is (empty|whitespace only)"):
+        classifier.predict(["A sentence.", text])
+
+
+def test_very_long_text_is_truncated_with_a_warning(classifier):
+    long_text = " ".join(["word"] * 5000)
+    with pytest.warns(TruncationWarning, match=r"texts \[1\].*first 128 tokens"):
+        results = classifier.predict(["Short.", long_text])
+    assert [r["truncated"] for r in results] == [False, True]
+
+
+def test_emoji_and_non_latin_text_work(classifier):
+    texts = ["The cake was great 🎂😀!", "Кошка сидит на ковре.", "猫がマットの上に座った。", "القطة نائمة"]
+    results = classifier.predict(texts)
+    assert len(results) == 4 and all(r["label"] in {"acceptable", "unacceptable"} for r in results)
+
+
+def test_none_is_refused(classifier):
+    with pytest.raises(TypeError, match="texts is None"):
+        classifier.predict(None)
+    with pytest.raises(TypeError, match=r"texts\[0\] is None"):
+        classifier.predict([None])
+
+
+def test_numbers_mixed_with_strings_are_refused(classifier):
+    with pytest.raises(TypeError, match=r"texts\[1\] is 42 of type int.*str\(\.\.\.\)"):
+        classifier.predict(["A sentence.", 42, "Another."])
+
+
+def test_predict_logits_refuses_a_bare_string(classifier):
+    with pytest.raises(TypeError, match="not one string"):
+        predict_logits(classifier.model, classifier.tokenizer, "The cat sat.", device="cpu")
+
+
+def test_missing_model_folder_names_notebook_05(tmp_path):
+    with pytest.raises(FileNotFoundError, match="notebook 05_training"):
+        AcceptabilityClassifier.from_dir(tmp_path / "nothing")

@@ -1,0 +1,54 @@
+"""Phase 5 as a command, also under torchrun or accelerate launch (one process per device, rank 0 saves).
+
+python -m workshop_lib.train --profile smoke --output-dir DIR [--set name=value ...]
+torchrun --nproc_per_node=2 -m workshop_lib.train --profile smoke --output-dir DIR
+accelerate launch --num_processes=2 -m workshop_lib.train --profile smoke --output-dir DIR
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+
+from .config import PROFILES, resolve
+from .training import train
+
+
+def parse_setting(pair: str) -> tuple[str, object]:
+    """Split `name=value`; the value is read as a Python literal (3, 5e-5, None) or kept as text."""
+    name, sep, value = pair.partition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expected name=value, got {pair!r}")
+    try:
+        return name, ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        return name, value
+
+
+def main(argv: list[str] | None = None) -> dict:
+    """Resolve the settings, train, and print the final metrics as JSON (on the main process only)."""
+    parser = argparse.ArgumentParser(description="Fine-tune GPT-2 on CoLA (the workshop's phase 5).")
+    parser.add_argument("--profile", choices=list(PROFILES), help="default: $WORKSHOP_PROFILE, else full")
+    parser.add_argument("--output-dir", help="output folder (default: $WORKSHOP_OUTPUT_DIR/<profile>)")
+    parser.add_argument(
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        type=parse_setting,
+        metavar="NAME=VALUE",
+        help="override a setting, e.g. --set epochs=1 (repeatable)",
+    )
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing trained model")
+    args = parser.parse_args(argv)
+    settings = resolve(args.profile, output_dir=args.output_dir, **dict(args.settings))
+    metrics = train(settings, overwrite=args.overwrite)
+    if int(os.environ.get("RANK", "0")) == 0:  # torchrun and accelerate set RANK in every process
+        print(json.dumps(metrics, indent=2))
+    return metrics
+
+
+if __name__ == "__main__":
+    main()
