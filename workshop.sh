@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PYTHON=${PYTHON:-python3}
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}  # see BENCHMARKS.md: spinning threads stall busy laptops
 VENV=.venv
 
 if [ ! -x "$VENV/bin/python" ]; then

@@ -14,6 +14,7 @@ else the embedded set and a BPE tokenizer trained on it.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import gc
 import json
 import os
@@ -127,17 +128,25 @@ def cola_source() -> str:
     return "embedded"
 
 
-def gpt2_small_dir(out: Path, sentences: list[str]) -> Path:
-    """Save a random-weight GPT-2 small classifier and its tokenizer where `load_model` can load them."""
+def gpt2_small_dir(out: Path, sentences: list[str]) -> tuple[Path, int, int]:
+    """Save a random-weight GPT-2 small classifier and its tokenizer; return the folder and parameters."""
     path = os.environ.get("WORKSHOP_GPT2_TOKENIZER")
     tokenizer = load_tokenizer(path) if path else ensure_pad_token(train_bpe_tokenizer(sentences))
     tokenizer.model_max_length = 1024
     torch.manual_seed(0)
     pad = tokenizer.pad_token_id
     config = GPT2Config(num_labels=2, id2label=ID2LABEL, label2id=LABEL2ID, pad_token_id=pad)
-    GPT2ForSequenceClassification(config).save_pretrained(out)
+    model = GPT2ForSequenceClassification(config)
+    model.save_pretrained(out)
     tokenizer.save_pretrained(out)
-    return out
+    return out, sum(p.numel() for p in model.parameters()), non_embedding_parameters(model)
+
+
+def release_memory() -> None:
+    """Free garbage and hand freed heap pages back to the system, so the next leg's RSS is its own."""
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def non_embedding_parameters(model: torch.nn.Module) -> int:
@@ -225,7 +234,10 @@ def workshop_leg(model_dir: Path, source: str, work: Path, steps: int, args) -> 
     ends = [clock.marks[0]["end"]] + [m["end"] for m in marks]
     step_seconds = np.diff(ends)
     step_padded = np.array([b[2] for b in batches], dtype=float)
-    c1, c0 = np.polyfit(step_padded, step_seconds, 1)
+    if np.ptp(step_padded) > 0:
+        c1, c0 = np.polyfit(step_padded, step_seconds, 1)
+    else:  # all timed batches equally long: no slope to fit
+        c1, c0 = 0.0, per_step
     scale = EPOCHS * FULL_TRAIN_SENTENCES / len(lengths)  # the embedded set stands in for full CoLA
     extrapolated = {
         "linear_fit": float(np.sum(c0 + c1 * epoch)) * scale,
@@ -251,6 +263,7 @@ def workshop_leg(model_dir: Path, source: str, work: Path, steps: int, args) -> 
         "epoch_padded_tokens": epoch_padded,
         "epoch_mean_padded_length": epoch_padded / len(lengths),
         "extrapolated_3_epochs_seconds": extrapolated,
+        "rss_at_start_gib": mem.start / GIB,
         "peak_rss_gib": mem.peak / GIB,
         "high_water_gib": high_water() / GIB,
         "load": load(),
@@ -414,12 +427,10 @@ def main(argv: list[str] | None = None) -> dict:
     report["tokenizer"] = os.environ.get("WORKSHOP_GPT2_TOKENIZER") or "BPE trained on the embedded set"
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        model_dir = gpt2_small_dir(work / "gpt2-small-random", data["train"]["sentence"])
-        model = GPT2ForSequenceClassification.from_pretrained(model_dir)
-        report["non_embedding_parameters"] = non_embedding_parameters(model)
-        report["parameters"] = sum(p.numel() for p in model.parameters())
-        del model
-        gc.collect()
+        model_dir, report["parameters"], report["non_embedding_parameters"] = gpt2_small_dir(
+            work / "gpt2-small-random", data["train"]["sentence"]
+        )
+        release_memory()
         if "b" in args.legs:  # first, so the process's high-water mark after it is this leg's own
             default_threads = torch.get_num_threads()
             for threads in args.b_threads or [default_threads]:
@@ -428,7 +439,7 @@ def main(argv: list[str] | None = None) -> dict:
                 report[name] = workshop_leg(model_dir, source, work / name, args.steps, args)
                 report[name]["torch_threads"] = threads
                 print(json.dumps({name: report[name]}), flush=True)
-                gc.collect()
+                release_memory()
             torch.set_num_threads(default_threads)
         if "a" in args.legs:
             train = data["train"].shuffle(seed=42)

@@ -25,7 +25,8 @@ def pick_precision(device: str, requested: str = "auto") -> str:
             raise ValueError(f"{requested} mixed precision needs a CUDA GPU; this run is on {device}.")
         return requested
     if device == "cuda":
-        return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+        # Native bf16 only (Ampere and newer): by default torch also reports the slow emulation on a T4/V100.
+        return "bf16" if torch.cuda.is_bf16_supported(including_emulation=False) else "fp16"
     return "fp32"
 
 
