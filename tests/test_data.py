@@ -58,42 +58,55 @@ def test_raw_form_keeps_domain(tmp_path):
     assert len(data["test"]) == 0
 
 
-@pytest.mark.parametrize(
-    "content, line, words",
-    [
-        ("gj04\t1\tThe dog barks.\n", 1, "expected 4"),  # missing column
-        ("gj04\t1\t\tThe dog\tbarks.\n", 1, "tab inside the sentence"),  # extra tab
-        ("source\tlabel\tmark\tsentence\n" + GOOD, 1, "header row"),
-        (GOOD + "gj04\t2\t\tA dog.\n", 3, "label '2'"),
-        (GOOD + "gj04\tyes\t\tA dog.\n", 3, "label 'yes'"),
-        (GOOD + "gj04\t1\t\t  \n", 3, "sentence column is empty"),
-        ("gj04\t1\t\tThe dog barks.\n\n" + GOOD, 2, "blank line"),
-        (b"gj04\t1\t\tThe d\xffg barks.\n", 1, "not valid UTF-8"),
-    ],
-)
-def test_malformed_rows_name_file_and_line(tmp_path, content, line, words):
-    root = glue_dir(tmp_path, train=content)
+CORPUS = Path(__file__).parent / "corpus"
+REFUSED = {  # corpus file -> (line named in the error, words the error must contain)
+    "missing_column.tsv": (1, "found 3 (a missing column?)"),
+    "extra_tab.tsv": (1, "found 5 (a tab inside the sentence?)"),
+    "header_row.tsv": (1, "looks like a header row"),
+    "label_2.tsv": (3, "label '2' is not 0 (unacceptable) or 1 (acceptable)"),
+    "label_yes.tsv": (3, "label 'yes'"),
+    "empty_sentence.tsv": (3, "sentence column is empty"),
+    "blank_line.tsv": (2, "blank line. Delete it"),
+    "undecodable_bytes.tsv": (1, "not valid UTF-8. Re-save the file as UTF-8"),
+    "latin1_encoded.tsv": (1, "not valid UTF-8"),
+}
+ACCEPTED = {  # corpus file -> the rows it must give
+    "utf8_bom.tsv": [("The dog barks.", 1), ("Dog the barks.", 0)],
+    "crlf_line_ends.tsv": [("The dog barks.", 1), ("Dog the barks.", 0)],
+    "no_final_newline.tsv": [("The dog barks.", 1), ("Dog the barks.", 0)],
+    # Duplicates are real data (CoLA has some): kept, and counted in notebook 2.
+    "duplicated_rows.tsv": [("The dog barks.", 1), ("Dog the barks.", 0), ("The dog barks.", 1)],
+}
+
+
+def test_corpus_is_fully_covered():
+    assert {p.name for p in CORPUS.glob("*.tsv")} == set(REFUSED) | set(ACCEPTED) | {"empty_file.tsv"}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_malformed_rows_name_file_line_and_fix(tmp_path, name):
+    line, words = REFUSED[name]
+    root = glue_dir(tmp_path, train=(CORPUS / name).read_bytes())
     with pytest.raises(DataFormatError) as err:
         load_glue_dir(root)
-    message = str(err.value)
-    assert f"train.tsv, line {line}:" in message and words in message
+    assert f"train.tsv, line {line}:" in str(err.value) and words in str(err.value)
+
+
+@pytest.mark.parametrize("name", sorted(ACCEPTED))
+def test_tolerable_variants_are_read_correctly(name):
+    assert read_labelled_tsv(CORPUS / name) == ACCEPTED[name]
 
 
 def test_empty_and_missing_files(tmp_path):
+    root = glue_dir(tmp_path / "a", dev=(CORPUS / "empty_file.tsv").read_bytes())
     with pytest.raises(DataFormatError, match="dev.tsv: the file is empty"):
-        load_glue_dir(glue_dir(tmp_path / "a", dev=""))
+        load_glue_dir(root)
     root = glue_dir(tmp_path / "b")
     (root / "test.tsv").unlink()
-    with pytest.raises(DataFormatError, match="test.tsv: file not found"):
+    with pytest.raises(DataFormatError, match="test.tsv: file not found. A GLUE-form directory needs"):
         load_glue_dir(root)
     with pytest.raises(DataFormatError, match="no such directory"):
         load_cola(tmp_path / "nowhere")
-
-
-def test_bom_crlf_and_duplicates_are_read_correctly(tmp_path):
-    path = tmp_path / "train.tsv"
-    path.write_bytes(b"\xef\xbb\xbfgj04\t1\t\tThe dog barks.\r\ngj04\t1\t\tThe dog barks.\r\n")
-    assert read_labelled_tsv(path) == [("The dog barks.", 1), ("The dog barks.", 1)]
 
 
 def test_offline_hub_fails_fast_with_alternatives(tmp_path):
@@ -113,7 +126,11 @@ def test_hub_check_does_not_hang(monkeypatch):
 
     from workshop_lib import hub
 
-    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: time.sleep(30))
+    def hang(*args, **kwargs):
+        time.sleep(30)
+        raise OSError("timed out")
+
+    monkeypatch.setattr(socket, "create_connection", hang)
     start = time.perf_counter()
     assert hub.hub_reachable(timeout=1.0) is False
     assert time.perf_counter() - start < 3
