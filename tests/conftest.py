@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from workshop_lib.modeling import build_tiny_gpt2
+from workshop_lib.modeling import build_tiny_gpt2, load_model, load_tokenizer
 
 
 def _shared(var: str) -> Path:
@@ -34,3 +34,13 @@ def gpt2_tokenizer_dir() -> Path:
 def tiny_dir(tmp_path_factory) -> Path:
     """A tiny random GPT-2 with a BPE tokenizer trained on the embedded set."""
     return build_tiny_gpt2(tmp_path_factory.mktemp("models") / "tiny-gpt2")
+
+
+@pytest.fixture(scope="session")
+def classifier_dir(tiny_dir, tmp_path_factory) -> Path:
+    """The tiny GPT-2 as an (untrained) classifier, saved the way notebook 05 saves its model."""
+    out = tmp_path_factory.mktemp("classifier")
+    tokenizer = load_tokenizer(tiny_dir)
+    load_model(tiny_dir, tokenizer).save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    return out

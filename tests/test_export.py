@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from workshop_lib.export import export_onnx, max_abs_logit_diff, onnx_logits, onnx_session
-from workshop_lib.modeling import build_tiny_gpt2, load_model, load_tokenizer
+from workshop_lib.modeling import load_model, load_tokenizer
 
 # Different lengths, so batches are padded; odd count, so the last batch is smaller.
 SENTENCES = [
@@ -18,14 +18,11 @@ SENTENCES = [
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory):
-    """A tiny classifier saved like notebook 05's model and exported to ONNX."""
-    root = tmp_path_factory.mktemp("export")
-    tokenizer = load_tokenizer(build_tiny_gpt2(root / "tiny"))
-    model = load_model(root / "tiny", tokenizer)
-    model.save_pretrained(root / "model")
-    tokenizer.save_pretrained(root / "model")
-    return model, tokenizer, export_onnx(root / "model", root / "onnx" / "model.onnx")
+def exported(classifier_dir, tmp_path_factory):
+    """The tiny classifier, its tokenizer, and its ONNX export."""
+    tokenizer = load_tokenizer(classifier_dir)
+    model = load_model(classifier_dir, tokenizer)
+    return model, tokenizer, export_onnx(classifier_dir, tmp_path_factory.mktemp("onnx") / "model.onnx")
 
 
 def test_export_has_named_dynamic_inputs_and_logits_output(exported):

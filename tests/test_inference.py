@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from workshop_lib.inference import AcceptabilityClassifier, TruncationWarning, predict_logits
-from workshop_lib.modeling import build_tiny_gpt2, load_model, load_tokenizer
 
 SENTENCES = [
     "The cat sat on the mat.",
@@ -17,14 +16,9 @@ SENTENCES = [
 
 
 @pytest.fixture(scope="module")
-def model_dir(tmp_path_factory):
-    """A tiny GPT-2 loaded as a classifier and saved like notebook 05 saves its model."""
-    root = tmp_path_factory.mktemp("inference")
-    tokenizer = load_tokenizer(build_tiny_gpt2(root / "tiny"))
-    model = load_model(root / "tiny", tokenizer)
-    model.save_pretrained(root / "model")
-    tokenizer.save_pretrained(root / "model")
-    return root / "model"
+def model_dir(classifier_dir):
+    """The tiny classifier saved like notebook 05's model."""
+    return classifier_dir
 
 
 @pytest.fixture(scope="module")

@@ -41,18 +41,23 @@ def run_training(out, kill_after: float = 0) -> subprocess.CompletedProcess:
     )
 
 
-def test_loss_falls_over_a_few_steps(tmp_path):
+def short_run_losses(settings, steps: int, every: int) -> list[float]:
+    """Train `steps` Trainer steps without evaluation or checkpoints; return the logged losses."""
     trainer = build_trainer(
-        resolve("smoke", output_dir=str(tmp_path)),
-        max_steps=150,
-        logging_steps=50,
+        settings,
+        max_steps=steps,
+        logging_steps=every,
         eval_strategy="no",
         save_strategy="no",
         load_best_model_at_end=False,
         disable_tqdm=True,
     )
     trainer.train()
-    losses = [log["loss"] for log in trainer.state.log_history if "loss" in log]
+    return [log["loss"] for log in trainer.state.log_history if "loss" in log]
+
+
+def test_loss_falls_over_a_few_steps(tmp_path):
+    losses = short_run_losses(resolve("smoke", output_dir=str(tmp_path)), steps=150, every=50)
     assert len(losses) == 3 and losses[-1] < losses[0] - 0.05
 
 
@@ -95,16 +100,6 @@ def test_tiny_gpt2_trains_on_real_cola(cola_dir, gpt2_tokenizer_dir, tmp_path):
         eval_limit=128,
         output_dir=str(tmp_path / "out"),
     )
-    trainer = build_trainer(
-        settings,
-        max_steps=12,
-        logging_steps=3,
-        eval_strategy="no",
-        save_strategy="no",
-        load_best_model_at_end=False,
-        disable_tqdm=True,
-    )
-    trainer.train()
-    losses = [log["loss"] for log in trainer.state.log_history if "loss" in log]
+    losses = short_run_losses(settings, steps=12, every=3)
     assert len(losses) == 4 and all(loss == loss for loss in losses)  # finite
     assert min(losses[1:]) < losses[0]
