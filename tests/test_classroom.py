@@ -44,3 +44,33 @@ def test_prefetch_offline_fails_fast_with_advice(tmp_path):
     assert "is not reachable" in done.stderr and "MODEL_NAME='/path/to/model'" in done.stderr
     assert "Traceback" not in done.stderr
     assert SECRET not in done.stdout + done.stderr
+
+
+def fill_cache(hf_home, model_dir) -> None:
+    """Lay a model folder out as the hub cache does after `prefetch` of openai-community/gpt2."""
+    import shutil
+
+    repo = hf_home / "hub" / "models--openai-community--gpt2"
+    revision = "0" * 40
+    shutil.copytree(model_dir, repo / "snapshots" / revision)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(revision)
+
+
+def test_a_prefetched_model_loads_offline_and_doctor_sees_it(tmp_path, tiny_dir):
+    fill_cache(tmp_path, tiny_dir)
+    code = (
+        "from workshop_lib.modeling import load_model; "
+        "print(type(load_model('openai-community/gpt2')).__name__)"
+    )
+    for offline in ("1", None):  # HF_HUB_OFFLINE=1, and an unreachable hub without it
+        env = {**os.environ, "HF_HOME": str(tmp_path), "HF_ENDPOINT": "http://127.0.0.1:9"}
+        env.pop("HF_HUB_OFFLINE", None)
+        if offline:
+            env["HF_HUB_OFFLINE"] = offline
+        done = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+        )
+        assert done.stdout.strip().endswith("GPT2ForSequenceClassification"), done.stderr[-1500:]
+    done, _ = workshop("doctor", tmp_path=tmp_path)
+    assert "[ok] model openai-community/gpt2 cached" in done.stdout
