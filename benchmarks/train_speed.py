@@ -5,7 +5,7 @@ One process runs, in order: an fp32 matmul rate probe, leg (b) the workshop reci
 loop, and inference on the validation split (PyTorch and ONNX). The model is GPT-2 small's real architecture
 (`GPT2Config()` defaults, 124M parameters) with random weights: speed does not depend on the weights.
 
-    python benchmarks/train_speed.py --steps 20 --article-steps 1
+    python benchmarks/train_speed.py --steps 50 --article-steps 1
 
 Real CoLA and GPT-2's tokenizer are used when WORKSHOP_COLA_DIR / WORKSHOP_GPT2_TOKENIZER point at them,
 else the embedded set and a BPE tokenizer trained on it.
@@ -31,6 +31,7 @@ import psutil
 import torch
 import transformers
 from transformers import GPT2Config, GPT2ForSequenceClassification, TrainerCallback
+from transformers.activations import NewGELUActivation
 from transformers.trainer_pt_utils import get_length_grouped_indices
 
 from workshop_lib import training
@@ -196,7 +197,7 @@ def epoch_batches(lengths: list[int], batch_size: int, seed: int) -> np.ndarray:
     return np.array([len(b) * b.max() for b in batches])
 
 
-def workshop_leg(model_dir: Path, source: str, work: Path, steps: int, args) -> dict:
+def workshop_leg(model_dir: Path, source: str, work: Path, steps: int, args, gelu_new: bool = False) -> dict:
     """Leg (b): the workshop's full-profile recipe through build_trainer, for `steps` optimizer steps."""
     settings = resolve("full", model_name=str(model_dir), data_source=source, output_dir=str(work / "run"))
     overrides = dict(
@@ -210,6 +211,9 @@ def workshop_leg(model_dir: Path, source: str, work: Path, steps: int, args) -> 
     trainer = training.build_trainer(settings, **overrides)
     if args.attn:
         trainer.model.set_attn_implementation(args.attn)
+    if gelu_new:  # undo load_model's fused GELU, to measure what it saves
+        for block in trainer.model.transformer.h:
+            block.mlp.act = NewGELUActivation()
     clock, counter = StepClock(), CountingCollator(trainer.data_collator)
     trainer.data_collator = counter
     trainer.add_callback(clock)
@@ -226,6 +230,8 @@ def workshop_leg(model_dir: Path, source: str, work: Path, steps: int, args) -> 
     }
     phases["data_logging_other"] = seconds - sum(phases.values())
     lengths = list(trainer.train_dataset["length"])
+    # The sampler sorts mega-batches of up to 50 batches by length: a whole one is a fair sample of an epoch.
+    mega_batch = min(len(lengths) // (settings.batch_size * 4), 50)
     epoch = epoch_batches(lengths, settings.batch_size, settings.seed)
     epoch_padded = int(epoch.sum())
     per_step = seconds / len(marks)
@@ -248,8 +254,11 @@ def workshop_leg(model_dir: Path, source: str, work: Path, steps: int, args) -> 
         "recipe": f"workshop full profile: batch {settings.batch_size}, dynamic padding, length grouping, "
         f"lr {settings.learning_rate}, optim {trainer.args.optim}, "
         f"attention {trainer.model.config._attn_implementation}",
-        "overrides": dict(args.set) | ({"attn": args.attn} if args.attn else {}),
+        "overrides": dict(args.set)
+        | ({"attn": args.attn} if args.attn else {})
+        | ({"activation": "gelu_new"} if gelu_new else {}),
         "timed_steps": len(marks),
+        "mega_batch_batches": mega_batch,
         "seconds_per_step": per_step,
         "samples_per_second": rows / seconds,
         "real_tokens_per_second": real / seconds,
@@ -383,7 +392,12 @@ def inference_leg(model_dir: Path, work: Path, sentences: list[str], batch_size:
 def main(argv: list[str] | None = None) -> dict:
     """Run the legs, print each and the comparison as JSON; return the report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=20, help="optimizer steps of the workshop recipe")
+    parser.add_argument(
+        "--steps",
+        type=int,
+        default=50,
+        help="optimizer steps of the workshop recipe (50: one mega-batch of the length-grouped sampler)",
+    )
     parser.add_argument("--article-steps", type=int, default=1, help="optimizer steps of the article recipe")
     parser.add_argument("--legs", default="ab", help="which legs: a (article), b (workshop), i (inference)")
     parser.add_argument(
@@ -408,6 +422,11 @@ def main(argv: list[str] | None = None) -> dict:
         "--b-threads",
         type=lambda text: [int(x) for x in text.split(",")],
         help="run leg (b) once per thread count, e.g. 2,1 (default: once, with --threads)",
+    )
+    parser.add_argument(
+        "--compare-gelu",
+        action="store_true",
+        help="run leg (b) once more with GPT-2's original Python GELU (gelu_new) instead of the fused one",
     )
     parser.add_argument("--memory-budget-gb", type=float, help="memory the article's micro-batch may use")
     parser.add_argument("--inference-batch", type=int, default=64)
@@ -441,6 +460,12 @@ def main(argv: list[str] | None = None) -> dict:
                 print(json.dumps({name: report[name]}), flush=True)
                 release_memory()
             torch.set_num_threads(default_threads)
+            if args.compare_gelu:
+                name = "b_gelu_new"
+                report[name] = workshop_leg(model_dir, source, work / name, args.steps, args, gelu_new=True)
+                report[name]["torch_threads"] = default_threads
+                print(json.dumps({name: report[name]}), flush=True)
+                release_memory()
         if "a" in args.legs:
             train = data["train"].shuffle(seed=42)
             report["a"] = article_leg(model_dir, train["sentence"], train["label"], args.article_steps, args)
@@ -464,7 +489,7 @@ def summary(report: dict) -> dict:
     if "a" in report:
         out["a_3_epochs_hours_extrapolated"] = report["a"]["extrapolated_3_epochs_seconds"] / 3600
         out["article_machine_vs_a"] = ARTICLE_SAMPLES_PER_SECOND / report["a"]["samples_per_second"]
-    for name in [k for k in report if k == "b" or k.startswith("b_threads_")]:
+    for name in [k for k in report if k == "b" or k.startswith("b_")]:
         b = report[name]
         tokens = b["epoch_real_tokens"] * EPOCHS * FULL_TRAIN_SENTENCES / b["train_sentences"]
         floor = 6 * report["non_embedding_parameters"] * tokens / (report["matmul_gflops"] * 1e9)
@@ -478,13 +503,16 @@ def summary(report: dict) -> dict:
             "torch_threads": b["torch_threads"],
             "samples_per_second": b["samples_per_second"],
             "3_epochs_minutes_extrapolated": estimate / 60,
+            "epoch_samples_per_second_extrapolated": EPOCHS * FULL_TRAIN_SENTENCES / estimate,
             "extrapolated_by": "linear_fit" if fit_ok else "by_steps",
             "over_floor": estimate / floor,
             "peak_gib": max(b["peak_rss_gib"], b["high_water_gib"]),
         }
         if "a" in report:
-            ratio = b["samples_per_second"] / report["a"]["samples_per_second"]
-            out[name]["over_a_samples_per_second"] = ratio
+            a_rate = report["a"]["samples_per_second"]
+            out[name]["over_a_samples_per_second"] = b["samples_per_second"] / a_rate
+            epoch_rate = out[name]["epoch_samples_per_second_extrapolated"]
+            out[name]["over_a_epoch_samples_per_second"] = epoch_rate / a_rate
     out["load_at_end"] = load()
     return out
 

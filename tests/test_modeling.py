@@ -14,6 +14,7 @@ from transformers import (
     GPT2TokenizerFast,
     pipeline,
 )
+from transformers.activations import GELUTanh, NewGELUActivation
 
 from workshop_lib.modeling import build_tiny_gpt2, load_model, load_tokenizer
 
@@ -47,6 +48,22 @@ def test_model_config_and_padding_invariance(tiny_dir):
         alone = torch.cat([model(**tokenizer([t], return_tensors="pt")).logits for t in texts])
     # The classifier reads the last real token, so padding must not change the short sentence's logits.
     torch.testing.assert_close(batch, alone, atol=1e-5, rtol=1e-4)
+
+
+def test_fused_gelu_computes_gpt2s_activation(tiny_dir):
+    tokenizer = load_tokenizer(tiny_dir)
+    fused = load_model(tiny_dir, tokenizer).eval()
+    pad = tokenizer.pad_token_id
+    plain = GPT2ForSequenceClassification.from_pretrained(tiny_dir, pad_token_id=pad).eval()
+    plain.score.load_state_dict(fused.score.state_dict())  # the same (new, random) head on both
+    assert plain.config.activation_function == "gelu_new"  # what GPT-2's checkpoint asks for
+    assert fused.config.activation_function == "gelu_pytorch_tanh"
+    assert all(isinstance(block.mlp.act, GELUTanh) for block in fused.transformer.h)
+    x = torch.linspace(-6, 6, 1001)
+    torch.testing.assert_close(GELUTanh()(x), NewGELUActivation()(x), atol=1e-6, rtol=1e-5)
+    batch = tokenizer(["The dog sees a cat.", "Cat the sees dog a."], padding=True, return_tensors="pt")
+    with torch.inference_mode():
+        torch.testing.assert_close(fused(**batch).logits, plain(**batch).logits, atol=1e-5, rtol=1e-4)
 
 
 def test_pipeline_loads_the_tiny_checkpoint(tiny_dir):

@@ -14,6 +14,7 @@ from transformers import (
     PreTrainedModel,
     PreTrainedTokenizerBase,
 )
+from transformers.activations import GELUTanh, NewGELUActivation
 
 from .data import LABEL_NAMES
 from .hub import hub_load
@@ -77,6 +78,19 @@ def load_model(
     )
     # The classifier pools the last non-pad token, found through config.pad_token_id.
     model.config.pad_token_id = tokenizer.pad_token_id
+    return fuse_gelu(model)
+
+
+def fuse_gelu(model: PreTrainedModel) -> PreTrainedModel:
+    """Swap GPT-2's Python tanh-GELU for PyTorch's one-kernel version of the same formula, in place."""
+    # gelu_new keeps several intermediate tensors per MLP for backward, the fused kernel one: GPT-2 small's
+    # peak training memory on CoLA drops from 3.78 to 2.84 GiB (BENCHMARKS.md); outputs agree to 1e-6.
+    swapped = False
+    for module in model.modules():
+        if isinstance(getattr(module, "act", None), NewGELUActivation):
+            module.act, swapped = GELUTanh(), True
+    if swapped and getattr(model.config, "activation_function", None) == "gelu_new":
+        model.config.activation_function = "gelu_pytorch_tanh"  # saved checkpoints say what ran
     return model
 
 
