@@ -230,8 +230,6 @@ def workshop_leg(model_dir: Path, source: str, work: Path, steps: int, args, gel
     }
     phases["data_logging_other"] = seconds - sum(phases.values())
     lengths = list(trainer.train_dataset["length"])
-    # The sampler sorts mega-batches of up to 50 batches by length: a whole one is a fair sample of an epoch.
-    mega_batch = min(len(lengths) // (settings.batch_size * 4), 50)
     epoch = epoch_batches(lengths, settings.batch_size, settings.seed)
     epoch_padded = int(epoch.sum())
     per_step = seconds / len(marks)
@@ -258,7 +256,6 @@ def workshop_leg(model_dir: Path, source: str, work: Path, steps: int, args, gel
         | ({"attn": args.attn} if args.attn else {})
         | ({"activation": "gelu_new"} if gelu_new else {}),
         "timed_steps": len(marks),
-        "mega_batch_batches": mega_batch,
         "seconds_per_step": per_step,
         "samples_per_second": rows / seconds,
         "real_tokens_per_second": real / seconds,
@@ -452,20 +449,16 @@ def main(argv: list[str] | None = None) -> dict:
         release_memory()
         if "b" in args.legs:  # first, so the process's high-water mark after it is this leg's own
             default_threads = torch.get_num_threads()
-            for threads in args.b_threads or [default_threads]:
+            runs = [(threads, False) for threads in args.b_threads or [default_threads]]
+            runs += [(default_threads, True)] if args.compare_gelu else []
+            for threads, gelu_new in runs:
                 torch.set_num_threads(threads)
-                name = "b" if "b" not in report else f"b_threads_{threads}"
-                report[name] = workshop_leg(model_dir, source, work / name, args.steps, args)
+                name = "b_gelu_new" if gelu_new else "b" if "b" not in report else f"b_threads_{threads}"
+                report[name] = workshop_leg(model_dir, source, work / name, args.steps, args, gelu_new)
                 report[name]["torch_threads"] = threads
                 print(json.dumps({name: report[name]}), flush=True)
                 release_memory()
             torch.set_num_threads(default_threads)
-            if args.compare_gelu:
-                name = "b_gelu_new"
-                report[name] = workshop_leg(model_dir, source, work / name, args.steps, args, gelu_new=True)
-                report[name]["torch_threads"] = default_threads
-                print(json.dumps({name: report[name]}), flush=True)
-                release_memory()
         if "a" in args.legs:
             train = data["train"].shuffle(seed=42)
             report["a"] = article_leg(model_dir, train["sentence"], train["label"], args.article_steps, args)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import torch
 from transformers import (
+    AutoConfig,
     AutoModelForSequenceClassification,
     AutoTokenizer,
     GPT2Config,
@@ -14,7 +15,6 @@ from transformers import (
     PreTrainedModel,
     PreTrainedTokenizerBase,
 )
-from transformers.activations import GELUTanh, NewGELUActivation
 
 from .data import LABEL_NAMES
 from .hub import hub_load
@@ -23,6 +23,10 @@ HUB_MODEL = "openai-community/gpt2"
 ID2LABEL = dict(enumerate(LABEL_NAMES))
 LABEL2ID = {name: i for i, name in ID2LABEL.items()}
 TINY_CONFIG = {"n_layer": 2, "n_head": 2, "n_embd": 64, "n_positions": 128}  # seconds on a CPU
+# GPT-2's gelu_new is Python arithmetic that keeps several tensors per MLP for backward; PyTorch's one-kernel
+# tanh GELU computes the same formula (to 1e-6) and keeps one: GPT-2 small's peak training memory on CoLA
+# fell from 3.78 to 2.84 GiB (BENCHMARKS.md, finding 9).
+FUSED_ACTIVATIONS = {"gelu_new": "gelu_pytorch_tanh"}
 OFFLINE_ALTERNATIVES = (
     "  - a local model directory (config.json, model.safetensors, tokenizer files): "
     "MODEL_NAME='/path/to/model'\n"
@@ -64,34 +68,23 @@ def load_tokenizer(name_or_path: str | Path = HUB_MODEL) -> PreTrainedTokenizerB
 def load_model(
     name_or_path: str | Path = HUB_MODEL, tokenizer: PreTrainedTokenizerBase | None = None
 ) -> PreTrainedModel:
-    """Load a 2-label sequence classifier with pad_token_id and readable labels set."""
+    """Load a 2-label sequence classifier with pad_token_id, readable labels and a fused GELU."""
     tokenizer = tokenizer or load_tokenizer(name_or_path)
-    model = _from(
-        AutoModelForSequenceClassification,
+    config = _from(
+        AutoConfig,
         name_or_path,
         "the model",
         num_labels=len(LABEL_NAMES),
         id2label=ID2LABEL,
         label2id=LABEL2ID,
-        pad_token_id=tokenizer.pad_token_id,
-        use_safetensors=True,
     )
     # The classifier pools the last non-pad token, found through config.pad_token_id.
-    model.config.pad_token_id = tokenizer.pad_token_id
-    return fuse_gelu(model)
-
-
-def fuse_gelu(model: PreTrainedModel) -> PreTrainedModel:
-    """Swap GPT-2's Python tanh-GELU for PyTorch's one-kernel version of the same formula, in place."""
-    # gelu_new keeps several intermediate tensors per MLP for backward, the fused kernel one: GPT-2 small's
-    # peak training memory on CoLA drops from 3.78 to 2.84 GiB (BENCHMARKS.md); outputs agree to 1e-6.
-    swapped = False
-    for module in model.modules():
-        if isinstance(getattr(module, "act", None), NewGELUActivation):
-            module.act, swapped = GELUTanh(), True
-    if swapped and getattr(model.config, "activation_function", None) == "gelu_new":
-        model.config.activation_function = "gelu_pytorch_tanh"  # saved checkpoints say what ran
-    return model
+    config.pad_token_id = tokenizer.pad_token_id
+    if getattr(config, "activation_function", None) in FUSED_ACTIVATIONS:
+        config.activation_function = FUSED_ACTIVATIONS[config.activation_function]
+    return _from(
+        AutoModelForSequenceClassification, name_or_path, "the model", config=config, use_safetensors=True
+    )
 
 
 def train_bpe_tokenizer(texts: list[str], vocab_size: int = 600) -> GPT2TokenizerFast:
