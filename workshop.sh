@@ -4,6 +4,7 @@
 #   ./workshop.sh test                                                  ruff + the test suite
 #   ./workshop.sh lab | doctor | prefetch                               Jupyter, health check, offline cache
 set -euo pipefail
+CALLER_DIR=$PWD  # `run` resolves relative paths (-p DATA_SOURCE data/...) from where the command was typed
 cd "$(dirname "$0")"
 
 PYTHON=${PYTHON:-python3}
@@ -46,7 +47,7 @@ fi
 command=${1:-run}
 shift || true
 case "$command" in
-    run) exec "$VENV/bin/python" -m workshop_lib.runner "$@" ;;
+    run) VENV_PYTHON=$PWD/$VENV/bin/python; cd "$CALLER_DIR"; exec "$VENV_PYTHON" -m workshop_lib.runner "$@" ;;
     test)
         "$VENV/bin/ruff" check workshop_lib tests notebooks benchmarks
         exec "$VENV/bin/pytest" "$@" ;;

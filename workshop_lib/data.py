@@ -6,11 +6,11 @@ from pathlib import Path
 
 from datasets import ClassLabel, Dataset, DatasetDict, Features, Value
 
+from .config import PROJECT_ROOT
 from .hub import hub_load
 
 LABEL_NAMES = ["unacceptable", "acceptable"]  # index = label id, as in GLUE
 HUB_DATASET, HUB_CONFIG = "nyu-mll/glue", "cola"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 EMBEDDED_DIR = PROJECT_ROOT / "data" / "acceptability"
 
 GLUE_FILES = {"train": "train.tsv", "validation": "dev.tsv", "test": "test.tsv"}

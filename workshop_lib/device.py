@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-PRECISIONS = ("auto", "fp32", "bf16", "fp16")
+from .config import PRECISIONS
 
 
 def pick_device() -> str:

@@ -16,10 +16,10 @@ from transformers import (
     PreTrainedTokenizerBase,
 )
 
+from .config import HUB_MODEL
 from .data import LABEL_NAMES
 from .hub import hub_load
 
-HUB_MODEL = "openai-community/gpt2"
 ID2LABEL = dict(enumerate(LABEL_NAMES))
 LABEL2ID = {name: i for i, name in ID2LABEL.items()}
 TINY_CONFIG = {"n_layer": 2, "n_head": 2, "n_embd": 64, "n_positions": 128}  # seconds on a CPU

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import platform
+from collections.abc import MutableMapping
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from .artifacts import atomic_write_json
-from .config import Settings, resolve
+from .config import NOTEBOOK_OPTIONS, Settings, check_value, from_parameters, parameter
 from .device import describe
 
 LIBRARIES = ["torch", "transformers", "datasets", "evaluate", "accelerate", "tokenizers", "scikit-learn"]
@@ -24,15 +27,30 @@ def versions() -> dict[str, str]:
     return found
 
 
-def start(profile: str | None = None, **overrides) -> Settings:
-    """Resolve the notebook's settings and print versions, device and the settings in use."""
-    settings = resolve(profile, **overrides)
+def start(namespace: MutableMapping[str, Any]) -> Settings:
+    """Check the notebook's parameters (`start(globals())`), print the setup and save <output>/settings.json.
+
+    The shared settings are resolved from PROFILE; a notebook's own parameters (OVERWRITE, ...) are
+    checked too and stored back in `namespace` with their declared type.
+    """
+    settings = from_parameters(namespace)
+    own = {
+        parameter(f.name): check_value(options, f.name, namespace[parameter(f.name)])
+        for options in NOTEBOOK_OPTIONS.values()
+        for f in dataclasses.fields(options)
+        if parameter(f.name) in namespace
+    }
+    namespace.update(own)
     print("  ".join(f"{k} {v}" for k, v in versions().items()))
     print(f"device: {describe()}")
     print(f"profile: {settings.profile}")
-    for key, value in vars(settings).items():
+    for key, value in dataclasses.asdict(settings).items():
         if key != "profile":
             print(f"  {key:14} {value}")
+    if own:
+        print("this notebook: " + ", ".join(f"{name} = {value!r}" for name, value in own.items()))
+    saved = atomic_write_json(settings.out / "settings.json", dataclasses.asdict(settings))
+    print(f"  (saved in {saved})")
     return settings
 
 

@@ -6,6 +6,7 @@ python -m workshop_lib.runner --profile smoke [-p NAME VALUE ...] [--run-dir DIR
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
@@ -13,8 +14,16 @@ from datetime import datetime
 from pathlib import Path
 
 from .artifacts import ArtifactExistsError, atomic_write_json, atomic_write_text
-from .config import profile_name
-from .data import PROJECT_ROOT
+from .config import (
+    PROJECT_ROOT,
+    SettingError,
+    Settings,
+    from_parameters,
+    parameter,
+    parse_parameter,
+    profile_name,
+    refuse_tracked,
+)
 
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
 BASELINES = PROJECT_ROOT / "baselines"
@@ -24,19 +33,17 @@ class NotebookFailed(RuntimeError):
     """A notebook raised; the message names the notebook and the cell."""
 
 
-def parse_value(text: str):
-    """Read a -p value as papermill does: int, float, bool, None, else the string itself."""
-    lowered = text.lower()
-    if lowered in {"none", "null"}:
-        return None
-    if lowered in {"true", "false"}:
-        return lowered == "true"
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return text
+def checked_parameters(pairs: list[tuple[str, str]], profile: str | None) -> dict:
+    """Check `-p NAME VALUE` pairs against the declaration before any notebook runs.
+
+    Only declared names; values of the declared type; relative paths made absolute against the caller's
+    folder (papermill runs the notebooks in notebooks/); PROFILE filled in from --profile or the default.
+    """
+    given = {parameter(name): parse_parameter(name, text) for name, text in pairs}
+    if given.get("PROFILE") and profile and given["PROFILE"] != profile:
+        raise SettingError(f"--profile {profile} and -p PROFILE {given['PROFILE']} disagree: give one.")
+    given["PROFILE"] = profile_name(given.get("PROFILE") or profile)
+    return {name: value for name, value in given.items() if value is not None}
 
 
 def notebooks() -> list[Path]:
@@ -125,10 +132,16 @@ def compare(metrics: dict[str, dict], baseline: dict) -> list[str]:
     return problems
 
 
-def report(profile: str, parameters: dict, seconds: dict, metrics: dict, verdict: str) -> str:
-    """A short Markdown report of the run."""
-    lines = [f"# Workshop run: profile `{profile}`", "", f"Finished {datetime.now():%Y-%m-%d %H:%M}.", ""]
-    lines += ["| parameter | value |", "|---|---|"] + [f"| {k} | {v} |" for k, v in parameters.items()]
+def report(settings: Settings, parameters: dict, seconds: dict, metrics: dict, verdict: str) -> str:
+    """A short Markdown report of the run: its settings, the parameters given, times, metrics, verdict."""
+    lines = [
+        f"# Workshop run: profile `{settings.profile}`",
+        "",
+        f"Finished {datetime.now():%Y-%m-%d %H:%M}.",
+    ]
+    lines += ["", "| setting | value |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in dataclasses.asdict(settings).items()]
+    lines += ["", "Parameters given: " + ", ".join(f"`{k}={v!r}`" for k, v in parameters.items())]
     lines += ["", "| notebook | seconds |", "|---|---|"] + [f"| {k} | {v} |" for k, v in seconds.items()]
     lines += ["", "| metric | value |", "|---|---|"]
     lines += [f"| {k} | {v:.4g} |" for k, v in flatten(metrics).items()]
@@ -139,7 +152,15 @@ def main(argv: list[str] | None = None) -> int:
     """Command line: run the series, write metrics.json and report.md, compare with the baseline."""
     parser = argparse.ArgumentParser(description="Run the six workshop notebooks headless with papermill.")
     parser.add_argument("--profile", help="smoke, quick or full (default: $WORKSHOP_PROFILE, else full)")
-    parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
+    parser.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="set a notebook parameter, e.g. -p EPOCHS 2 (relative paths: from this folder)",
+    )
     parser.add_argument("--run-dir", type=Path, help="new run folder (default runs/<profile>-<time>)")
     parser.add_argument("--baseline", type=Path, help="baseline JSON (default baselines/<profile>.json)")
     parser.add_argument(
@@ -147,13 +168,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    profile = profile_name(args.profile)
-    run_dir = args.run_dir or PROJECT_ROOT / "runs" / f"{profile}-{datetime.now():%Y%m%d-%H%M%S}"
+    try:
+        parameters = checked_parameters(args.parameter, args.profile)
+        profile = parameters["PROFILE"]
+        run_dir = args.run_dir or PROJECT_ROOT / "runs" / f"{profile}-{datetime.now():%Y%m%d-%H%M%S}"
+        refuse_tracked(run_dir, "--run-dir")
+        parameters.setdefault("OUTPUT_DIR", str((run_dir / "artifacts").resolve()))
+        settings = from_parameters(parameters)
+    except SettingError as err:
+        parser.error(str(err))
     if run_dir.exists():
         raise ArtifactExistsError(f"{run_dir} already exists; runs never overwrite each other.")
     run_dir.mkdir(parents=True)
-    parameters = {"PROFILE": profile, "OUTPUT_DIR": str((run_dir / "artifacts").resolve())}
-    parameters.update({name: parse_value(value) for name, value in args.parameter})
     print(f"Run folder: {run_dir}")
     try:
         seconds = run_notebooks(run_dir, parameters)
@@ -161,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"FAILED: {err}\nThe executed notebook is in {run_dir}.", file=sys.stderr)
         return 1
 
-    metrics = collect_metrics(run_dir / "artifacts")
+    metrics = collect_metrics(settings.out)
     baseline_path = args.baseline or BASELINES / f"{profile}.json"
     problems: list[str] = []
     if args.save_baseline:
@@ -172,8 +198,9 @@ def main(argv: list[str] | None = None) -> int:
         verdict = "REGRESSION\n\n" + "\n".join(f"- {p}" for p in problems) if problems else "passed"
     else:
         verdict = f"no baseline for profile {profile!r} ({baseline_path} absent): not compared"
-    atomic_write_json(run_dir / "metrics.json", {"profile": profile, "seconds": seconds, "metrics": metrics})
-    atomic_write_text(run_dir / "report.md", report(profile, parameters, seconds, metrics, verdict))
+    summary = {"profile": profile, "settings": dataclasses.asdict(settings), "seconds": seconds}
+    atomic_write_json(run_dir / "metrics.json", {**summary, "metrics": metrics})
+    atomic_write_text(run_dir / "report.md", report(settings, parameters, seconds, metrics, verdict))
     print(f"Total {sum(seconds.values()):.0f} s. Metrics: {run_dir / 'metrics.json'}")
     print(f"Baseline check: {verdict}")
     return 2 if problems else 0
