@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import ast
+import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from workshop_lib.nbclean import CHECK_MARK
+from workshop_lib.parameters import cell_source, parameters_cell
+from workshop_lib.parameters import main as parameters_main
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("0[1-6]_*.ipynb"))
 
@@ -25,9 +28,44 @@ def test_parameters_cell_is_plain_commented_assignments(path):
     lines = [line for line in tagged[0].source.splitlines() if line.strip()]
     assert all(isinstance(node, ast.Assign) for node in ast.parse(tagged[0].source).body)
     assert all("#" in line for line in lines), "every parameter needs a comment"
-    assert {"PROFILE", "MODEL_NAME", "DATA_SOURCE", "SEED", "OUTPUT_DIR"} <= {
-        line.split("=")[0].strip() for line in lines
-    }
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_parameters_cell_matches_the_declaration(path):
+    cell = parameters_cell(nbformat.read(path, as_version=4))
+    assert cell.source == cell_source(path.stem), (
+        f"{path.name}'s parameters cell disagrees with workshop_lib/config.py: "
+        "run `python -m workshop_lib.parameters` to rewrite it"
+    )
+    assigned = {node.targets[0].id for node in ast.parse(cell.source).body}
+    assert {"PROFILE", "MODEL_NAME", "DATA_SOURCE", "SEED", "OUTPUT_DIR"} <= assigned
+
+
+def test_each_notebooks_own_parameters_are_declared_for_it():
+    own = {"01_goal": "ZERO_SHOT_TRAIN_SAMPLE", "05_training": "OVERWRITE"}  # read by later cells
+    for path in NOTEBOOKS:
+        if path.stem in own:
+            assert f"\n{own[path.stem]} = " in cell_source(path.stem)
+            assert own[path.stem] in "".join(c.source for c in nbformat.read(path, as_version=4).cells[3:])
+
+
+def test_parameters_command_rewrites_a_stale_cell(tmp_path, capsys):
+    copy = tmp_path / NOTEBOOKS[0].name
+    shutil.copy(NOTEBOOKS[0], copy)
+    nb = nbformat.read(copy, as_version=4)
+    parameters_cell(nb).source = "EPOCHS = 3  # stale"
+    nbformat.write(nb, copy)
+    assert parameters_main(["--check", str(copy)]) == 1
+    assert parameters_main([str(copy)]) == 0
+    assert parameters_main(["--check", str(copy)]) == 0
+    assert copy.read_text() == NOTEBOOKS[0].read_text()  # byte for byte: reviewable diffs
+    assert "1 parameters cell(s) disagree with the declaration: 01_goal.ipynb" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_setup_is_one_short_call(path):
+    code = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+    assert "settings = start(globals())" in code[1].source and len(code[1].source.splitlines()) <= 3
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
