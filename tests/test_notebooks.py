@@ -8,6 +8,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from papermill.translators import PythonTranslator
 
 from workshop_lib.nbclean import CHECK_MARK
 from workshop_lib.parameters import cell_source, parameters_cell
@@ -37,8 +38,10 @@ def test_parameters_cell_matches_the_declaration(path):
         f"{path.name}'s parameters cell disagrees with workshop_lib/config.py: "
         "run `python -m workshop_lib.parameters` to rewrite it"
     )
-    assigned = {node.targets[0].id for node in ast.parse(cell.source).body}
-    assert {"PROFILE", "MODEL_NAME", "DATA_SOURCE", "SEED", "OUTPUT_DIR"} <= assigned
+    assigned = [node.targets[0].id for node in ast.parse(cell.source).body]
+    assert {"PROFILE", "MODEL_NAME", "DATA_SOURCE", "SEED", "OUTPUT_DIR"} <= set(assigned)
+    # papermill reads each line's comment as the parameter's help (it skips lines with a second "=")
+    assert [p.name for p in PythonTranslator.inspect(cell)] == assigned
 
 
 def test_each_notebooks_own_parameters_are_declared_for_it():

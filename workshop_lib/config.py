@@ -229,8 +229,8 @@ class Settings(Declared):
         check=lambda x: 0 < x < 1,
     )
     warmup_steps: float = setting(
-        "as TrainingArguments(warmup_steps=...): below 1, the share of all steps over which the rate rises "
-        "from 0 to its peak (see notebook 04)",
+        "the share of all steps over which the rate rises from 0 to its peak: a float below 1, as "
+        "transformers' TrainingArguments(warmup_steps) takes it (notebook 04)",
         "a share from 0 up to (not including) 1, such as 0.06",
         0.06,
         check=lambda x: 0 <= x < 1,

@@ -46,11 +46,11 @@ def start(namespace: MutableMapping[str, Any]) -> Settings:
     print(f"profile: {settings.profile}")
     for key, value in dataclasses.asdict(settings).items():
         if key != "profile":
-            print(f"  {key:14} {value}")
-    if own:
-        print("this notebook: " + ", ".join(f"{name} = {value!r}" for name, value in own.items()))
+            print(f"  {key:14} {'all' if value is None else value}")  # only the limits can be None
     saved = atomic_write_json(settings.out / "settings.json", dataclasses.asdict(settings))
     print(f"  (saved in {saved})")
+    if own:
+        print("this notebook: " + ", ".join(f"{name} = {value!r}" for name, value in own.items()))
     return settings
 
 
