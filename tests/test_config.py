@@ -186,10 +186,10 @@ def test_hub_ids_and_keywords_are_not_paths(tmp_path, monkeypatch):
 
 def test_train_set_resolves_paths_from_the_callers_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert train.parse_setting("data_source=cola") == ("data_source", "cola")  # no such folder: a name
+    assert train.checked_setting("data_source=cola") == ("data_source", "cola")  # no such folder: a name
     (tmp_path / "cola").mkdir()
-    assert train.parse_setting("data_source=cola") == ("data_source", str(tmp_path / "cola"))
-    assert train.parse_setting("epochs=3") == ("epochs", 3)
+    assert train.checked_setting("data_source=cola") == ("data_source", str(tmp_path / "cola"))
+    assert train.checked_setting("epochs=3") == ("epochs", 3)
 
 
 def test_default_output_is_in_the_project_wherever_python_starts(tmp_path, monkeypatch):

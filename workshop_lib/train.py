@@ -8,6 +8,7 @@ accelerate launch --num_processes=2 -m workshop_lib.train --profile smoke --outp
 from __future__ import annotations
 
 import argparse
+import ast
 import dataclasses
 import json
 import os
@@ -18,11 +19,26 @@ from .training import train
 SET_NAMES = [f.name for f in dataclasses.fields(Settings) if f.name not in ("profile", "output_dir")]
 
 
-def parse_setting(pair: str) -> tuple[str, object]:
-    """Check `name=value` against the declaration: a known name, a value of its type, paths from the cwd."""
+def split_pair(pair: str) -> tuple[str, str]:
+    """Split `name=value` into its two texts."""
     name, sep, value = pair.partition("=")
     if not sep or not name:
         raise argparse.ArgumentTypeError(f"expected name=value, got {pair!r}")
+    return name, value
+
+
+def parse_setting(pair: str) -> tuple[str, object]:
+    """Split `name=value`; the value is read as a Python literal (3, 5e-5, None) or kept as text."""
+    name, value = split_pair(pair)
+    try:
+        return name, ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        return name, value
+
+
+def checked_setting(pair: str) -> tuple[str, object]:
+    """Check `name=value` against the declaration: a known name, a value of its type, paths from the cwd."""
+    name, value = split_pair(pair)
     if name not in SET_NAMES:
         raise argparse.ArgumentTypeError(
             f"unknown setting {name!r} (--profile and --output-dir have their own options); "
@@ -47,7 +63,7 @@ def main(argv: list[str] | None = None) -> dict:
         dest="settings",
         action="append",
         default=[],
-        type=parse_setting,
+        type=checked_setting,
         metavar="NAME=VALUE",
         help=f"override a setting, e.g. --set epochs=1 (repeatable); one of {', '.join(SET_NAMES)}",
     )
