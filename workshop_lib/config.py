@@ -139,16 +139,15 @@ def _is_keyword(text: str) -> bool:
     return text in DATA_KEYWORDS or text == TINY or (text.startswith(f"{TINY}-") and "/" not in text)
 
 
-def as_path(text: str, always: bool, base: Path | None = None) -> str:
-    """Make a path absolute against `base` (default: the current folder); leave hub ids and keywords alone."""
-    base = Path.cwd() if base is None else base
-    expanded = os.path.expanduser(text)
-    if not always and (_is_keyword(text) or not (text[:1] in "./~" or (base / expanded).exists())):
+def as_path(text: str, always: bool) -> str:
+    """Make a path absolute against the current folder; unless `always`, leave hub ids and keywords alone."""
+    expanded = Path.cwd() / os.path.expanduser(text)
+    if not always and (_is_keyword(text) or not (text[:1] in "./~" or expanded.exists())):
         return text
-    return os.path.normpath(base / expanded)
+    return os.path.normpath(expanded)
 
 
-def check_value(owner: type, name: str, value: Any, base: Path | None = None) -> Any:
+def check_value(owner: type, name: str, value: Any) -> Any:
     """Coerce and check one declared setting; a SettingError names it, the value and what is allowed."""
     specs = {f.name: f for f in dataclasses.fields(owner)}
     if name not in specs:
@@ -166,7 +165,7 @@ def check_value(owner: type, name: str, value: Any, base: Path | None = None) ->
     if meta["check"] is not None and not meta["check"](result):
         raise problem
     if meta["path"]:
-        result = as_path(result, meta["path"] == "always", base)
+        result = as_path(result, meta["path"] == "always")
     return result
 
 
@@ -179,10 +178,12 @@ class Declared:
 
 
 def _positive(x: float) -> bool:
+    """Above 0."""
     return x > 0
 
 
 def _non_negative(x: float) -> bool:
+    """0 or more."""
     return x >= 0
 
 
@@ -210,8 +211,9 @@ class Settings(Declared):
     )
     seed: int = setting(
         "one seed for data order, sampling and the new head's first weights: same seed, same result",
-        "a whole number",
+        "a whole number from 0 to 4294967295 (NumPy's range)",
         42,
+        check=lambda x: 0 <= x < 2**32,
     )
     epochs: float = setting(
         "passes over the training data (2.5 stops half-way through the third); too many overfit",
@@ -315,7 +317,7 @@ def parameters() -> dict[str, tuple[type, str]]:
     return {parameter(f.name): (owner, f.name) for owner in owners for f in dataclasses.fields(owner)}
 
 
-def parse_parameter(name: str, text: str, base: Path | None = None) -> Any:
+def parse_parameter(name: str, text: str) -> Any:
     """Check a `-p NAME VALUE` or `--set name=value` given as text; "None" means the default."""
     known = parameters()
     if parameter(name) not in known:
@@ -325,7 +327,7 @@ def parse_parameter(name: str, text: str, base: Path | None = None) -> Any:
     if text.strip().lower() in ("none", "null"):
         return None
     owner, field_name = known[parameter(name)]
-    return check_value(owner, field_name, text, base)
+    return check_value(owner, field_name, text)
 
 
 def refuse_tracked(folder: Path, label: str) -> None:
