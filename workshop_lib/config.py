@@ -192,14 +192,14 @@ class Settings(Declared):
     """Everything a phase needs to know; `resolve` fills it from a profile and checks every value."""
 
     profile: str = setting(
-        '"smoke" (tiny offline model, about a minute), "quick" (GPT-2 on a CoLA subset) or "full" (GPT-2 on '
-        'all of CoLA); None: $WORKSHOP_PROFILE, else "full"',
+        '"smoke" (tiny offline model, fastest), "quick" (GPT-2, CoLA subset) or "full" (GPT-2, all of CoLA); '
+        'None: $WORKSHOP_PROFILE, else "full"',
         f"one of {', '.join(PROFILES)}",
         check=lambda name: name in PROFILES,
     )
     model_name: str = setting(
-        'a hub id such as "openai-community/gpt2", or a local model folder; "tiny" builds a small random '
-        "GPT-2 offline (it learns the task's form, not English)",
+        'a hub id such as "openai-community/gpt2" or a local model folder; "tiny": a small random GPT-2, '
+        "built offline",
         "a hub id, a model folder or a tiny model's name",
         path="maybe",
     )
@@ -231,8 +231,8 @@ class Settings(Declared):
         check=lambda x: 0 < x < 1,
     )
     warmup_steps: float = setting(
-        "the share of all steps over which the rate rises from 0 to its peak: a float below 1, as "
-        "transformers' TrainingArguments(warmup_steps) takes it (notebook 04)",
+        "share of all steps (a float below 1, as TrainingArguments' warmup_steps reads it; notebook 04) "
+        "over which the rate climbs from 0 to its peak",
         "a share from 0 up to (not including) 1, such as 0.06",
         0.06,
         check=lambda x: 0 <= x < 1,
@@ -254,8 +254,8 @@ class Settings(Declared):
         check=_non_negative,
     )
     output_dir: str = setting(
-        "the folder the six notebooks share (tokenized data, checkpoints, model, metrics); None: "
-        "artifacts/<profile> in the project, or $WORKSHOP_OUTPUT_DIR/<profile>",
+        "folder the six notebooks share (tokenized data, checkpoints, model, metrics); None: "
+        "<project>/artifacts/<profile>",
         "a folder outside the project's tracked files",
         path="always",
     )
