@@ -339,3 +339,14 @@ def test_a_relative_path_without_dot_gets_a_local_folder_hint_offline(tmp_path):
     done, _ = offline_run(code + "load_model('models/gpt2')", tmp_path)
     assert "HubUnavailableError" in done.stderr
     assert "if 'models/gpt2' is meant as a local folder" in done.stderr and "'./models/gpt2'" in done.stderr
+
+
+def test_sharded_weights_with_a_missing_shard(tiny_dir, tmp_path):
+    folder = _copy(tiny_dir, tmp_path, ["config.json", "tokenizer.json", "tokenizer_config.json"])
+    shards = {
+        "weight_map": {"a": "model-00001-of-00002.safetensors", "b": "model-00002-of-00002.safetensors"}
+    }
+    (folder / "model.safetensors.index.json").write_text(json.dumps(shards))
+    shutil.copy(tiny_dir / "model.safetensors", folder / "model-00001-of-00002.safetensors")
+    with pytest.raises(ModelFolderError, match=r"shards .* are missing: model-00002-of-00002\.safetensors"):
+        load_model(folder)

@@ -44,7 +44,14 @@ OFFLINE_ALTERNATIVES = (
     "'tiny-llama' or 'tiny-bert'"
 )
 # What a checkpoint folder may hold: any one of these tokenizer files, and weights.
-TOKENIZER_FILES = ("tokenizer.json", "vocab.json", "vocab.txt", "tokenizer.model", "spiece.model")
+TOKENIZER_FILES = (
+    "tokenizer.json",
+    "vocab.json",
+    "vocab.txt",
+    "tokenizer.model",
+    "spiece.model",
+    "sentencepiece.bpe.model",
+)
 PICKLE_FILES = ("pytorch_model.bin", "pytorch_model.bin.index.json", "tf_model.h5", "flax_model.msgpack")
 
 
@@ -93,9 +100,23 @@ def _check_weights(folder: Path, config: dict) -> None:
     """Refuse pickle-only weights and safetensors files whose header is damaged or incomplete."""
     from safetensors import SafetensorError, safe_open
 
-    if (folder / "model.safetensors.index.json").is_file():
-        index = json.loads((folder / "model.safetensors.index.json").read_text())
+    if (folder / "model.safetensors.index.json").is_file():  # weights split into shards
+        try:
+            index = json.loads((folder / "model.safetensors.index.json").read_text())
+        except json.JSONDecodeError as err:
+            raise _folder_error(
+                folder,
+                f"model.safetensors.index.json is damaged: it is not valid JSON ({err}).",
+                "copy or download it again from where the checkpoint came from.",
+            ) from None
         shards = sorted(set(index.get("weight_map", {}).values()))
+        absent = [shard for shard in shards if not (folder / shard).is_file()]
+        if absent:
+            raise _folder_error(
+                folder,
+                f"weight shards listed in model.safetensors.index.json are missing: {', '.join(absent)}.",
+                "copy every model-*.safetensors file of the checkpoint into the folder.",
+            )
     elif (folder / "model.safetensors").is_file():
         shards = ["model.safetensors"]
     else:
@@ -234,7 +255,7 @@ def load_pretrained(loader, name_or_path: str | Path, what: str = "the files", *
     return _from(loader, name_or_path, what, **kwargs)
 
 
-# --- Tiny random models of three families, built offline like hub checkpoints -----------------------------
+# --- Tiny random models of three families, built offline like hub checkpoints ---
 
 
 def _embedded_sentences() -> list[str]:
