@@ -156,9 +156,9 @@ def check_model_folder(folder: str | Path, needs: str = "model") -> Path:
     if not folder.exists():
         raise _folder_error(
             folder,
-            f"it does not exist (looked in {folder.resolve()}).",
-            "check the path; a relative path starts from the folder the code runs in (notebooks/ for "
-            f"the notebooks). For a hub model give its id, such as '{HUB_MODEL}'.",
+            f"it does not exist (looked for {folder.resolve()}).",
+            "check the path (an absolute one leaves no doubt about the folder a relative one starts "
+            f"from). For a model on the hub give its id, such as '{HUB_MODEL}'.",
         )
     if not folder.is_dir():
         raise _folder_error(
