@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up the workshop in ./.venv (first time: about a minute; afterwards: seconds), then run a command.
 #   ./workshop.sh run [--profile smoke|quick|full] [-p NAME VALUE ...]   run notebooks 01-06 headless
+#   ./workshop.sh compare RUN_DIR... [--markdown FILE]                  runs side by side (Markdown)
 #   ./workshop.sh test                                                  ruff + the test suite
 #   ./workshop.sh lab | doctor | prefetch                               Jupyter, health check, offline cache
 set -euo pipefail
@@ -52,6 +53,6 @@ case "$command" in
         "$VENV/bin/ruff" check workshop_lib tests notebooks benchmarks
         exec "$VENV/bin/pytest" "$@" ;;
     lab) exec "$VENV/bin/jupyter" lab notebooks "$@" ;;
-    doctor | prefetch | build-tiny-gpt2 | make-data) exec "$VENV/bin/python" -m workshop_lib.cli "$command" "$@" ;;
-    *) echo "unknown command '$command': use run, test, lab, doctor or prefetch" >&2; exit 2 ;;
+    compare | doctor | prefetch | build-tiny-gpt2 | make-data) exec "$VENV/bin/python" -m workshop_lib.cli "$command" "$@" ;;
+    *) echo "unknown command '$command': use run, compare, test, lab, doctor or prefetch" >&2; exit 2 ;;
 esac

@@ -44,3 +44,26 @@ def classifier_dir(tiny_dir, tmp_path_factory) -> Path:
     load_model(tiny_dir, tokenizer).save_pretrained(out)
     tokenizer.save_pretrained(out)
     return out
+
+
+@pytest.fixture(scope="session")
+def tiny_family_dirs(tiny_dir, tmp_path_factory) -> dict[str, Path]:
+    """The three tiny families (GPT-2, Llama-style, BERT), each a hub-like checkpoint folder."""
+    from workshop_lib.modeling import TINY_FOLDERS, TINY_MODELS, tiny_model
+
+    root = tmp_path_factory.mktemp("families")
+    return {"tiny": tiny_dir} | {
+        name: tiny_model(name, root / TINY_FOLDERS[name]) for name in TINY_MODELS if name != "tiny"
+    }
+
+
+@pytest.fixture(scope="session")
+def family_classifier_dirs(tiny_family_dirs, tmp_path_factory) -> dict[str, Path]:
+    """Each tiny family as an (untrained) classifier, saved the way notebook 05 saves its model."""
+    folders = {}
+    for name, source in tiny_family_dirs.items():
+        folders[name] = out = tmp_path_factory.mktemp(f"classifier-{name}")
+        tokenizer = load_tokenizer(source)
+        load_model(source, tokenizer).save_pretrained(out)
+        tokenizer.save_pretrained(out)
+    return folders

@@ -1,4 +1,4 @@
-"""ONNX export of the tiny GPT-2 classifier: dynamic shapes and logit parity with PyTorch."""
+"""ONNX export of the tiny classifiers (three families): dynamic shapes and logit parity with PyTorch."""
 
 from __future__ import annotations
 
@@ -52,3 +52,14 @@ def test_onnx_logits_refuse_bad_input(exported):
     _, tokenizer, path = exported
     with pytest.raises(ValueError, match=r"texts\[0\] is empty"):
         onnx_logits(path, tokenizer, [""])
+
+
+@pytest.mark.parametrize("name", ["tiny-llama", "tiny-bert"])
+def test_other_families_export_with_logit_parity(family_classifier_dirs, tmp_path, name):
+    folder = family_classifier_dirs[name]
+    tokenizer = load_tokenizer(folder)
+    model = load_model(folder, tokenizer)
+    path = export_onnx(folder, tmp_path / "model.onnx")
+    session = onnx_session(path)
+    for batch_size in (1, 64):
+        assert max_abs_logit_diff(model, tokenizer, session, SENTENCES, batch_size=batch_size) < 1e-4

@@ -1,9 +1,10 @@
-"""Inference on the tiny GPT-2: batched logits match one-by-one logits, and bad inputs fail clearly."""
+"""Inference on the tiny families: batched logits match one-by-one logits, and bad inputs fail clearly."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 from workshop_lib.inference import AcceptabilityClassifier, TruncationWarning, predict_logits
 
@@ -92,3 +93,35 @@ def test_predict_logits_refuses_a_bare_string(classifier):
 def test_missing_model_folder_names_notebook_05(tmp_path):
     with pytest.raises(FileNotFoundError, match="notebook 05_training"):
         AcceptabilityClassifier.from_dir(tmp_path / "nothing")
+
+
+@pytest.mark.parametrize("texts", [{"A sentence.": 1}, {"A sentence.", "Another one."}], ids=["dict", "set"])
+def test_dict_and_set_are_refused(classifier, texts):
+    kind = type(texts).__name__
+    with pytest.raises(TypeError, match=f"texts is a {kind}"):
+        classifier.predict(texts)
+    with pytest.raises(TypeError, match=f"texts is a {kind}"):
+        predict_logits(classifier.model, classifier.tokenizer, texts, device="cpu")
+
+
+@pytest.mark.parametrize("name", ["tiny-llama", "tiny-bert"])
+def test_other_families_batch_like_single_sentences(family_classifier_dirs, name):
+    classifier = AcceptabilityClassifier.from_dir(family_classifier_dirs[name], device="cpu")
+    model, tokenizer = classifier.model, classifier.tokenizer
+    batched = predict_logits(model, tokenizer, SENTENCES, batch_size=3, device="cpu")
+    single = np.concatenate([predict_logits(model, tokenizer, [s], device="cpu") for s in SENTENCES])
+    np.testing.assert_allclose(batched, single, atol=1e-5)
+    assert [r["label"] in {"acceptable", "unacceptable"} for r in classifier.predict(SENTENCES)] == [True] * 4
+
+
+def test_truncation_keeps_berts_closing_separator(family_classifier_dirs):
+    classifier = AcceptabilityClassifier.from_dir(family_classifier_dirs["tiny-bert"], device="cpu")
+    model, tokenizer = classifier.model, classifier.tokenizer
+    long_text = " ".join(["word"] * 500)
+    with pytest.warns(TruncationWarning):
+        logits = predict_logits(model, tokenizer, [long_text], device="cpu")
+    cut = tokenizer([long_text], truncation=True, max_length=128, return_tensors="pt")
+    assert cut["input_ids"][0, -1] == tokenizer.sep_token_id
+    with torch.inference_mode():
+        expected = model(**cut).logits.numpy()
+    np.testing.assert_allclose(logits, expected, atol=1e-5)

@@ -1,4 +1,4 @@
-"""Zero-shot scoring with the tiny GPT-2: correct log-likelihoods, order kept, MCC-optimal threshold."""
+"""Zero-shot scoring: causal log-likelihoods, masked pseudo-log-likelihoods, order kept, best threshold."""
 
 import numpy as np
 import pytest
@@ -6,7 +6,16 @@ import torch
 from sklearn.metrics import matthews_corrcoef
 
 from workshop_lib.modeling import load_tokenizer
-from workshop_lib.zero_shot import best_threshold, load_language_model, predict, sentence_scores
+from workshop_lib.zero_shot import (
+    CAUSAL,
+    MASKED,
+    METHODS,
+    best_threshold,
+    load_language_model,
+    predict,
+    scoring_method,
+    sentence_scores,
+)
 
 SENTENCES = [
     "The cat sat on the mat.",
@@ -71,3 +80,65 @@ def test_threshold_maximises_mcc_with_ties():
     brute = max(matthews_corrcoef(labels, scores >= cut) for cut in np.unique(scores))
     assert mcc == pytest.approx(brute)
     assert matthews_corrcoef(labels, predict(scores, threshold)) == pytest.approx(mcc)
+
+
+@pytest.fixture(scope="module")
+def tiny_bert(tiny_family_dirs):
+    """Tiny random BERT (masked-LM head) and its tokenizer."""
+    folder = tiny_family_dirs["tiny-bert"]
+    return load_language_model(str(folder)), load_tokenizer(folder)
+
+
+def test_each_family_gets_its_method(tiny_family_dirs):
+    methods = {
+        name: scoring_method(load_language_model(str(folder)).config)
+        for name, folder in tiny_family_dirs.items()
+    }
+    assert methods == {"tiny": CAUSAL, "tiny-llama": CAUSAL, "tiny-bert": MASKED}
+    assert set(METHODS) == {"mean-log-prob", "pseudo-log-likelihood"}
+
+
+def test_pseudo_log_likelihood_masks_each_token_in_turn(tiny_bert):
+    model, tokenizer = tiny_bert
+    sentence = SENTENCES[0]
+    ids = tokenizer(sentence, return_tensors="pt")["input_ids"][0]
+    terms = []
+    with torch.no_grad():
+        for pos in range(1, len(ids) - 1):  # every word-piece; not [CLS] or [SEP]
+            masked = ids.clone()
+            masked[pos] = tokenizer.mask_token_id
+            logp = model(input_ids=masked[None]).logits[0, pos].log_softmax(-1)
+            terms.append(logp[ids[pos]].item())
+    score = sentence_scores(model, tokenizer, [sentence], progress=False)[0]
+    assert score == pytest.approx(np.mean(terms), abs=1e-5)
+
+
+def test_pseudo_log_likelihood_keeps_order_across_batches(tiny_bert):
+    model, tokenizer = tiny_bert
+    one_by_one = [sentence_scores(model, tokenizer, [s], progress=False)[0] for s in SENTENCES]
+    batched = sentence_scores(model, tokenizer, SENTENCES, batch_size=7, progress=False)  # splits sentences
+    reversed_batched = sentence_scores(model, tokenizer, SENTENCES[::-1], batch_size=64, progress=False)[::-1]
+    np.testing.assert_allclose(batched, one_by_one, atol=1e-5)
+    np.testing.assert_allclose(reversed_batched, one_by_one, atol=1e-5)
+
+
+def test_llama_scores_from_its_begin_of_text_token(tiny_family_dirs):
+    folder = tiny_family_dirs["tiny-llama"]
+    model, tokenizer = load_language_model(str(folder)), load_tokenizer(folder)
+    ids = torch.tensor([tokenizer(SENTENCES[1])["input_ids"]])  # begin-of-text is added in front
+    assert ids[0, 0] == tokenizer.bos_token_id
+    with torch.no_grad():
+        loss = model(input_ids=ids, labels=ids).loss
+    assert sentence_scores(model, tokenizer, [SENTENCES[1]], progress=False)[0] == pytest.approx(-loss.item())
+
+
+def test_a_checkpoint_without_its_language_model_head_warns(tiny_family_dirs, tmp_path):
+    from transformers import BertModel
+
+    folder = tiny_family_dirs["tiny-bert"]
+    BertModel.from_pretrained(folder).save_pretrained(
+        tmp_path
+    )  # the encoder alone, like ELECTRA's discriminator
+    load_tokenizer(folder).save_pretrained(tmp_path)
+    with pytest.warns(UserWarning, match="has no trained language-model head"):
+        load_language_model(str(tmp_path))

@@ -1,4 +1,4 @@
-"""The `workshop` command: run, doctor, prefetch, build-tiny-gpt2, make-data."""
+"""The `workshop` command: run, compare, doctor, prefetch, build-tiny-gpt2, make-data."""
 
 from __future__ import annotations
 
@@ -16,9 +16,14 @@ def main(argv: list[str] | None = None) -> int:
         from .runner import main as run
 
         return run(argv[1:])
+    if argv[:1] == ["compare"]:
+        from .compare import main as compare
+
+        return compare(argv[1:])
     parser = argparse.ArgumentParser(prog="workshop", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run notebooks 01-06 headless (see `workshop run --help`)")
+    sub.add_parser("compare", help="compare finished runs side by side (see `workshop compare --help`)")
     sub.add_parser("doctor", help="check Python, libraries, device, disk, memory, cache and hub")
     fetch = sub.add_parser("prefetch", help="download GPT-2 and CoLA into the cache for offline use")
     fetch.add_argument("--model", default=None, help="hub id (default openai-community/gpt2)")

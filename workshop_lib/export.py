@@ -31,7 +31,9 @@ class LogitsOnly(torch.nn.Module):
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         """Return the (batch, labels) logits."""
-        return self.model(input_ids=input_ids, attention_mask=attention_mask, use_cache=False).logits
+        # Skip the key-value cache; models without one (DistilBERT) do not take the argument.
+        no_cache = {"use_cache": False} if hasattr(self.model.config, "use_cache") else {}
+        return self.model(input_ids=input_ids, attention_mask=attention_mask, **no_cache).logits
 
 
 def export_onnx(model_dir: str | Path, out_path: str | Path) -> Path:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +25,16 @@ def check_texts(texts: Iterable[str]) -> list[str]:
         raise TypeError("texts is None; pass a list of sentences, e.g. ['The cat sat on the mat.'].")
     if isinstance(texts, str):
         raise TypeError(f"Pass a list of sentences, not one string: [{texts[:40]!r}].")
+    if isinstance(texts, Mapping):
+        raise TypeError(
+            "texts is a dict; pass a list of sentences: list(texts.values()) for its values, "
+            "or list(texts) for its keys."
+        )
+    if isinstance(texts, set | frozenset):
+        raise TypeError(
+            "texts is a set, which has no order: the results could not be matched to the sentences. "
+            "Pass a list, e.g. sorted(texts)."
+        )
     if isinstance(texts, bytes) or not isinstance(texts, Iterable):
         raise TypeError(f"texts must be a list of strings, not {type(texts).__name__}.")
     texts = list(texts)
@@ -61,9 +71,11 @@ def sorted_batches(
         raise ValueError(f"batch_size must be at least 1, not {batch_size}.")
     full = tokenizer(texts, truncation=False, verbose=False)["input_ids"]
     truncated = [i for i, ids in enumerate(full) if len(ids) > max_length]
-    encoded = [
-        {"input_ids": ids[:max_length], "attention_mask": [1] * min(len(ids), max_length)} for ids in full
-    ]
+    if truncated:  # cut by the tokenizer itself, so closing tokens such as BERT's [SEP] stay in place
+        cut = tokenizer([texts[i] for i in truncated], truncation=True, max_length=max_length)["input_ids"]
+        for i, ids in zip(truncated, cut, strict=True):
+            full[i] = ids
+    encoded = [{"input_ids": ids, "attention_mask": [1] * len(ids)} for ids in full]
     order = np.argsort([len(e["input_ids"]) for e in encoded], kind="stable")  # similar lengths share a batch
     outputs = []
     for start in trange(0, len(order), batch_size, desc="Predicting", unit="batch", disable=not progress):

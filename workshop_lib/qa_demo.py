@@ -1,4 +1,4 @@
-"""Extractive question answering with GPT-2's untrained span head: what the popular demo really shows."""
+"""Extractive question answering with an untrained span head: what the popular GPT-2 demo really shows."""
 
 from __future__ import annotations
 
@@ -34,6 +34,32 @@ def best_span(
     return start, end, float(total[start, end])
 
 
+def encode_pair(tokenizer: PreTrainedTokenizerBase, question: str, context: str) -> dict:
+    """Question and context as one input: ids, extra model inputs, and the context's tokens with offsets.
+
+    The tokenizer's own pair template where it has one (BERT: [CLS] question [SEP] context [SEP]; Llama 3:
+    <|begin_of_text|> before each); GPT-2 has none, so its <|endoftext|> divides the two.
+    """
+    if tokenizer.num_special_tokens_to_add(pair=True) > 0:
+        enc = tokenizer(question, context, return_offsets_mapping=True)
+        ids, offsets, sequence = enc["input_ids"], enc["offset_mapping"], enc.sequence_ids()
+        extra = {"token_type_ids": enc["token_type_ids"]} if "token_type_ids" in enc else {}
+    else:
+        if tokenizer.eos_token_id is None:
+            raise ValueError(
+                "The tokenizer has no pair template and no end-of-text token to put between question and "
+                "context; this demo needs one of the two."
+            )
+        q_ids = tokenizer(question, add_special_tokens=False)["input_ids"]
+        ctx = tokenizer(context, add_special_tokens=False, return_offsets_mapping=True)
+        ids = [*q_ids, tokenizer.eos_token_id, *ctx["input_ids"]]
+        offsets = [(0, 0)] * (len(q_ids) + 1) + list(ctx["offset_mapping"])
+        sequence = [0] * len(q_ids) + [None] + [1] * len(ctx["input_ids"])
+        extra = {}
+    context_tokens = [i for i, s in enumerate(sequence) if s == 1]
+    return {"input_ids": ids, "extra": extra, "context_tokens": context_tokens, "offsets": offsets}
+
+
 @torch.inference_mode()
 def answer(
     model: PreTrainedModel,
@@ -43,17 +69,13 @@ def answer(
     max_tokens: int = 30,
 ) -> dict:
     """Answer `question` with the best-scoring span of `context`: its text, characters and score."""
-    q_ids = tokenizer(question)["input_ids"]
-    ctx = tokenizer(context, return_offsets_mapping=True)
-    sep = tokenizer.eos_token_id  # GPT-2 has no [SEP]; <|endoftext|> divides question and context
-    ids = torch.tensor([[*q_ids, sep, *ctx["input_ids"]]])
-    out = model(input_ids=ids)
-    first = len(q_ids) + 1  # the context's first token
-    last = ids.shape[1] - 1
+    pair = encode_pair(tokenizer, question, context)
+    inputs = {name: torch.tensor([values]) for name, values in pair["extra"].items()}
+    out = model(input_ids=torch.tensor([pair["input_ids"]]), **inputs)
+    first, last = pair["context_tokens"][0], pair["context_tokens"][-1]
     start, end, score = best_span(out.start_logits[0], out.end_logits[0], first, last, max_tokens)
-    char_start = ctx["offset_mapping"][start - first][0]
-    char_end = ctx["offset_mapping"][end - first][1]
-    while char_start < char_end and context[char_start].isspace():  # GPT-2 tokens carry their leading space
+    char_start, char_end = pair["offsets"][start][0], pair["offsets"][end][1]
+    while char_start < char_end and context[char_start].isspace():  # byte-level tokens carry their space
         char_start += 1
     while char_end > char_start and context[char_end - 1].isspace():
         char_end -= 1

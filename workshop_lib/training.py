@@ -19,21 +19,22 @@ from transformers import (
 from transformers.trainer_utils import get_last_checkpoint
 
 from .artifacts import ArtifactExistsError, atomic_dir, atomic_write_json
-from .config import TINY, Settings
+from .config import Settings
 from .data import limit_splits, load_cola
 from .device import pick_device, pick_precision
 from .metrics import compute_metrics
-from .modeling import load_model, load_tokenizer, tiny_gpt2
+from .modeling import TINY_FOLDERS, TINY_MODELS, load_model, load_tokenizer, tiny_model
 from .preprocess import load_tokenized, save_tokenized, tokenize
 
 MAX_LENGTH = 128  # CoLA's longest sentence is 45 GPT-2 tokens; truncation never bites
 
 
 def base_model(settings: Settings) -> str:
-    """The model to start from: a hub id or folder, or the tiny GPT-2 built under the output folder."""
-    if settings.model_name == TINY:
-        return str(tiny_gpt2(settings.out / "tiny-gpt2", seed=settings.seed))
-    return settings.model_name
+    """The model to start from: a hub id or folder, or a tiny model built for this seed under the output."""
+    name = settings.model_name
+    if name in TINY_MODELS:
+        return str(tiny_model(name, settings.out / TINY_FOLDERS[name], seed=settings.seed))
+    return name
 
 
 def load_data(settings: Settings) -> DatasetDict:

@@ -1,23 +1,60 @@
-"""Zero-shot acceptability: score sentences by the base language model's likelihood, then threshold."""
+"""Zero-shot acceptability: score sentences with the base language model, then threshold the scores.
+
+Causal LMs (GPT-2, Llama) give each sentence its mean log-probability per token, every token predicted from
+the tokens before it. Masked LMs (BERT and its kin) have no left-to-right probability; they give the mean
+pseudo-log-likelihood per token (Salazar et al., 2020, "Masked Language Model Scoring"): mask each token in
+turn and score it from all the others, with many masked copies in one forward pass.
+"""
 
 from __future__ import annotations
 
+import warnings
 from contextlib import contextmanager
 
 import numpy as np
 import torch
 from tqdm.auto import tqdm
-from transformers import AutoModelForCausalLM, PreTrainedModel, PreTrainedTokenizerBase
+from transformers import (
+    AutoConfig,
+    AutoModelForCausalLM,
+    AutoModelForMaskedLM,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+)
+from transformers.models.auto.modeling_auto import MODEL_FOR_MASKED_LM_MAPPING_NAMES
 
 from .metrics import classification_metrics
 from .modeling import load_pretrained
 
 SINGLE_THREAD_PARAMS = 10_000_000  # smaller models score faster on one thread (2-60x, smoke model, busy CPU)
+CAUSAL, MASKED = "mean-log-prob", "pseudo-log-likelihood"  # the method names saved in metrics/zero_shot.json
+METHODS = {
+    CAUSAL: "causal LM: mean log-probability per token, each token given the tokens before it",
+    MASKED: "masked LM: mean pseudo-log-likelihood per token (Salazar et al. 2020), each token masked "
+    "in turn and given all the others",
+}
+
+
+def scoring_method(config) -> str:
+    """The zero-shot method for a model config: pseudo-log-likelihood for masked LMs, else mean log-prob."""
+    return MASKED if config.model_type in MODEL_FOR_MASKED_LM_MAPPING_NAMES else CAUSAL
 
 
 def load_language_model(name_or_path: str) -> PreTrainedModel:
-    """Load the base model with its language-modelling head (hub ids fail fast when offline)."""
-    model = load_pretrained(AutoModelForCausalLM, name_or_path, "the language model", use_safetensors=True)
+    """Load the base model with its language-modelling head, causal or masked (hub ids fail fast offline)."""
+    config = load_pretrained(AutoConfig, name_or_path, "the language model")
+    loader = AutoModelForMaskedLM if scoring_method(config) == MASKED else AutoModelForCausalLM
+    model, info = load_pretrained(
+        loader, name_or_path, "the language model", use_safetensors=True, output_loading_info=True
+    )
+    missing = sorted(info["missing_keys"])
+    if missing:
+        warnings.warn(
+            f"{name_or_path} has no trained language-model head ({', '.join(missing[:3])} "
+            "missing, so drawn at random): its zero-shot scores mean nothing. ELECTRA discriminators and "
+            "checkpoints saved without their head are like this.",
+            stacklevel=2,
+        )
     return model.eval()
 
 
@@ -34,7 +71,6 @@ def _cpu_threads(model: PreTrainedModel):
         torch.set_num_threads(saved)
 
 
-@torch.inference_mode()
 def sentence_scores(
     model: PreTrainedModel,
     tokenizer: PreTrainedTokenizerBase,
@@ -42,32 +78,90 @@ def sentence_scores(
     batch_size: int = 64,
     progress: bool = True,
 ) -> np.ndarray:
-    """Mean log-probability per token of each sentence (length-normalised), in the input order."""
+    """Each sentence's score by the model's method (see `scoring_method`), in the input order."""
+    score = pseudo_log_likelihoods if scoring_method(model.config) == MASKED else mean_log_probs
+    with _cpu_threads(model):
+        return score(model, tokenizer, sentences, batch_size, progress)
+
+
+@torch.inference_mode()
+def mean_log_probs(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    sentences: list[str],
+    batch_size: int = 64,
+    progress: bool = True,
+) -> np.ndarray:
+    """Causal LM: mean log-probability per token of each sentence (length-normalised), in the input order."""
     start = tokenizer.bos_token_id if tokenizer.bos_token_id is not None else tokenizer.eos_token_id
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else start  # masked out anyway
-    # Prepend <|endoftext|> so the model also predicts the sentence's first token.
+    # Prepend the start token (GPT-2's <|endoftext|>, Llama's begin-of-text) so the first word is scored too.
     encoded = [[start, *ids] for ids in tokenizer(list(sentences), add_special_tokens=False)["input_ids"]]
     order = np.argsort([len(ids) for ids in encoded], kind="stable")  # similar lengths share a batch
     scores = np.empty(len(sentences), dtype=np.float64)
     device = next(model.parameters()).device
     batches = range(0, len(order), batch_size)
-    with _cpu_threads(model):
-        for begin in tqdm(batches, desc="Scoring", unit="batch", disable=not progress):
-            rows = order[begin : begin + batch_size]
-            width = max(len(encoded[i]) for i in rows)
-            ids = torch.full((len(rows), width), pad, dtype=torch.long)
-            mask = torch.zeros((len(rows), width), dtype=torch.long)
-            for r, i in enumerate(rows):
-                ids[r, : len(encoded[i])] = torch.tensor(encoded[i])
-                mask[r, : len(encoded[i])] = 1
-            ids, mask = ids.to(device), mask.to(device)
-            logits = model(input_ids=ids, attention_mask=mask).logits[:, :-1].float()
-            targets, target_mask = ids[:, 1:], mask[:, 1:].float()
-            # log p(token | tokens before it), without materialising the whole log-softmax.
-            token_logp = logits.gather(-1, targets.unsqueeze(-1)).squeeze(-1) - logits.logsumexp(-1)
-            mean = (token_logp * target_mask).sum(-1) / target_mask.sum(-1).clamp(min=1)
-            scores[rows] = mean.cpu().numpy()
+    for begin in tqdm(batches, desc="Scoring", unit="batch", disable=not progress):
+        rows = order[begin : begin + batch_size]
+        width = max(len(encoded[i]) for i in rows)
+        ids = torch.full((len(rows), width), pad, dtype=torch.long)
+        mask = torch.zeros((len(rows), width), dtype=torch.long)
+        for r, i in enumerate(rows):
+            ids[r, : len(encoded[i])] = torch.tensor(encoded[i])
+            mask[r, : len(encoded[i])] = 1
+        ids, mask = ids.to(device), mask.to(device)
+        logits = model(input_ids=ids, attention_mask=mask).logits[:, :-1].float()
+        targets, target_mask = ids[:, 1:], mask[:, 1:].float()
+        # log p(token | tokens before it), without materialising the whole log-softmax.
+        token_logp = logits.gather(-1, targets.unsqueeze(-1)).squeeze(-1) - logits.logsumexp(-1)
+        mean = (token_logp * target_mask).sum(-1) / target_mask.sum(-1).clamp(min=1)
+        scores[rows] = mean.cpu().numpy()
     return scores
+
+
+@torch.inference_mode()
+def pseudo_log_likelihoods(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    sentences: list[str],
+    batch_size: int = 64,
+    progress: bool = True,
+) -> np.ndarray:
+    """Masked LM: mean pseudo-log-likelihood per token, `batch_size` masked copies per forward pass."""
+    if tokenizer.mask_token_id is None:
+        raise ValueError("pseudo-log-likelihood needs a tokenizer with a mask token (BERT's [MASK]).")
+    encoded = tokenizer(list(sentences), return_special_tokens_mask=True)
+    # One masked copy per (sentence, word-piece); [CLS], [SEP] and the like are not scored.
+    copies = [
+        (i, pos)
+        for i, special in enumerate(encoded["special_tokens_mask"])
+        for pos, is_special in enumerate(special)
+        if not is_special
+    ]
+    lengths = [len(ids) for ids in encoded["input_ids"]]
+    copies.sort(key=lambda copy: lengths[copy[0]])  # similar lengths share a batch (a stable sort)
+    totals, counts = np.zeros(len(sentences)), np.zeros(len(sentences))
+    device = next(model.parameters()).device
+    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0  # masked out anyway
+    batches = range(0, len(copies), batch_size)
+    for begin in tqdm(batches, desc="Scoring (masked copies)", unit="batch", disable=not progress):
+        rows = copies[begin : begin + batch_size]
+        width = max(lengths[i] for i, _ in rows)
+        ids = torch.full((len(rows), width), pad, dtype=torch.long)
+        mask = torch.zeros((len(rows), width), dtype=torch.long)
+        for r, (i, _) in enumerate(rows):
+            ids[r, : lengths[i]] = torch.tensor(encoded["input_ids"][i])
+            mask[r, : lengths[i]] = 1
+        sentence = torch.tensor([i for i, _ in rows])
+        position = torch.tensor([pos for _, pos in rows])
+        targets = ids[torch.arange(len(rows)), position].clone()
+        ids[torch.arange(len(rows)), position] = tokenizer.mask_token_id
+        logits = model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits
+        logits = logits[torch.arange(len(rows), device=device), position.to(device)].float()
+        token_logp = logits.gather(-1, targets.to(device)[:, None]).squeeze(-1) - logits.logsumexp(-1)
+        np.add.at(totals, sentence.numpy(), token_logp.cpu().numpy())
+        np.add.at(counts, sentence.numpy(), 1)
+    return totals / np.maximum(counts, 1)
 
 
 def best_threshold(scores, labels) -> tuple[float, float]:

@@ -1,0 +1,165 @@
+"""Compare finished runs side by side: model, data, seed, zero-shot and fine-tuned scores, speed.
+
+python -m workshop_lib.compare RUN_DIR [RUN_DIR ...] [--markdown FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from .artifacts import atomic_write_text
+from .data import PROJECT_ROOT
+
+# (column title, where the value comes from, format)
+COLUMNS = [
+    ("run", "run", "{}"),
+    ("model", "settings.model_name", "{}"),
+    ("profile", "settings.profile", "{}"),
+    ("data source", "settings.data_source", "{}"),
+    ("seed", "settings.seed", "{}"),
+    ("zero-shot MCC", "zero_shot.mcc", "{:.3f}"),
+    ("zero-shot method", "zero_shot.method", "{}"),
+    ("fine-tuned MCC", "training.mcc", "{:.3f}"),
+    ("accuracy", "training.accuracy", "{:.3f}"),
+    ("F1", "training.f1", "{:.3f}"),
+    ("training s", "training.train_seconds", "{:.1f}"),
+    ("samples/s", "training.train_samples_per_second", "{:.0f}"),
+]
+MISSING = "–"
+
+
+class RunFolderError(ValueError):
+    """A folder given to compare is not a finished run; the message says what it lacks."""
+
+
+def _read_json(path: Path) -> dict:
+    """Parse a JSON file, or raise a RunFolderError naming it."""
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as err:
+        raise RunFolderError(f"{path} is not valid JSON ({err}); was the run interrupted?") from None
+
+
+def load_run(folder: str | Path) -> dict:
+    """Read a run: `{"settings": ..., "metrics": {phase: ...}}` from a run folder or an OUTPUT_DIR."""
+    folder = Path(folder)
+    if (folder / "metrics.json").is_file():  # a run folder made by `workshop.sh run`
+        recorded = _read_json(folder / "metrics.json")
+        settings = dict(recorded.get("settings") or {})
+        settings.setdefault("profile", recorded.get("profile"))
+        return {"settings": settings, "metrics": recorded.get("metrics", {})}
+    if (folder / "metrics").is_dir():  # a notebooks' OUTPUT_DIR: one JSON per phase, settings.json
+        metrics = {p.stem: _read_json(p) for p in sorted((folder / "metrics").glob("*.json"))}
+        settings_file = folder / "settings.json"
+        settings = _read_json(settings_file) if settings_file.is_file() else {}
+        return {"settings": settings, "metrics": metrics}
+    raise RunFolderError(
+        f"{folder}: not a finished run (no metrics.json, no metrics/ folder). Give a folder made by "
+        "`./workshop.sh run` (runs/<profile>-<time>) or a notebooks' OUTPUT_DIR."
+    )
+
+
+def _lookup(run: dict, key: str):
+    """The value at 'settings.x' or '<phase>.x' in a loaded run, or None."""
+    part, name = key.split(".", 1)
+    source = run["settings"] if part == "settings" else run["metrics"].get(part, {})
+    return source.get(name)
+
+
+def table_rows(folders: list[str | Path]) -> list[dict]:
+    """One row of raw values per run folder, keyed by column title."""
+    rows = []
+    for folder in folders:
+        run = load_run(folder)
+        rows.append(
+            {title: Path(folder).name if key == "run" else _lookup(run, key) for title, key, _ in COLUMNS}
+        )
+    return rows
+
+
+def _cell(value, fmt: str) -> str:
+    """Format one value; missing values show as a dash."""
+    if value is None:
+        return MISSING
+    try:
+        return fmt.format(value)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def markdown_table(rows: list[dict]) -> str:
+    """A Markdown table of the rows, in COLUMNS order."""
+    lines = ["| " + " | ".join(title for title, _, _ in COLUMNS) + " |"]
+    lines.append("|" + "---|" * len(COLUMNS))
+    for row in rows:
+        lines.append("| " + " | ".join(_cell(row[title], fmt) for title, _, fmt in COLUMNS) + " |")
+    return "\n".join(lines)
+
+
+def notes(rows: list[dict]) -> list[str]:
+    """What a reader must know before comparing the numbers across these runs."""
+    found = []
+    unknown = [row["run"] for row in rows if row["model"] is None]
+    if unknown:
+        found.append(
+            f"No settings recorded in {', '.join(unknown)} (runs made before the runner saved them): "
+            "model, data source and seed are unknown."
+        )
+    sources = {row["data source"] for row in rows if row["data source"] is not None}
+    if len(sources) > 1:
+        found.append(
+            f"The runs used different data ({', '.join(sorted(map(str, sources)))}): "
+            "their scores are not comparable."
+        )
+    methods = {row["zero-shot method"] for row in rows if row["zero-shot method"] is not None}
+    if len(methods) > 1:
+        found.append(
+            "The zero-shot scores come from different methods (" + ", ".join(sorted(methods)) + "): "
+            "compare their MCCs, never their raw scores or thresholds."
+        )
+    if any(row["profile"] == "smoke" for row in rows):
+        found.append(
+            "Smoke runs use tiny random models: their numbers test the code, not the model families."
+        )
+    return found
+
+
+def report(rows: list[dict]) -> str:
+    """The Markdown document: a title, the table and the notes."""
+    lines = [f"# Workshop runs compared ({datetime.now():%Y-%m-%d %H:%M})", "", markdown_table(rows), ""]
+    lines += [f"- {note}" for note in notes(rows)]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: print the comparison and write it as Markdown."""
+    parser = argparse.ArgumentParser(
+        prog="workshop compare", description="Compare finished runs side by side."
+    )
+    parser.add_argument(
+        "runs", nargs="+", type=Path, help="run folders (runs/<profile>-<time>) or OUTPUT_DIRs"
+    )
+    parser.add_argument(
+        "--markdown",
+        type=Path,
+        help="where to write the Markdown table (default runs/compare-<time>.md)",
+    )
+    args = parser.parse_args(argv)
+    try:
+        text = report(table_rows(args.runs))
+    except RunFolderError as err:
+        print(err, file=sys.stderr)
+        return 2
+    out = args.markdown or PROJECT_ROOT / "runs" / f"compare-{datetime.now():%Y%m%d-%H%M%S}.md"
+    atomic_write_text(out, text)
+    print(text)
+    print(f"Written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
