@@ -198,8 +198,8 @@ class Settings(Declared):
         check=lambda name: name in PROFILES,
     )
     model_name: str = setting(
-        'a hub id such as "openai-community/gpt2" or a local model folder; "tiny": a small random GPT-2, '
-        "built offline",
+        'a hub id such as "openai-community/gpt2" or a local model folder; "tiny", "tiny-llama" or '
+        '"tiny-bert": a small random GPT-2, Llama-style decoder or BERT, built offline',
         "a hub id, a model folder or a tiny model's name",
         path="maybe",
     )
