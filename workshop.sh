@@ -3,6 +3,7 @@
 #   ./workshop.sh run [--profile smoke|quick|full] [-p NAME VALUE ...]   run notebooks 01-06 headless
 #   ./workshop.sh test                                                  ruff + the test suite
 #   ./workshop.sh lab | doctor | prefetch                               Jupyter, health check, offline cache
+#   ./workshop.sh init DIR                                              copy the notebooks into DIR for a learner
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -51,6 +52,9 @@ case "$command" in
         "$VENV/bin/ruff" check workshop_lib tests notebooks benchmarks
         exec "$VENV/bin/pytest" "$@" ;;
     lab) exec "$VENV/bin/jupyter" lab notebooks "$@" ;;
+    init)  # DIR is relative to where the command was typed ($OLDPWD: the folder before the cd above)
+        python="$PWD/$VENV/bin/python"
+        cd "$OLDPWD" && exec "$python" -m workshop_lib.cli init "$@" ;;
     doctor | prefetch | build-tiny-gpt2 | make-data) exec "$VENV/bin/python" -m workshop_lib.cli "$command" "$@" ;;
-    *) echo "unknown command '$command': use run, test, lab, doctor or prefetch" >&2; exit 2 ;;
+    *) echo "unknown command '$command': use run, test, lab, init, doctor or prefetch" >&2; exit 2 ;;
 esac

@@ -14,10 +14,10 @@ from pathlib import Path
 
 from .artifacts import ArtifactExistsError, atomic_write_json, atomic_write_text
 from .config import profile_name
-from .data import PROJECT_ROOT
+from .resources import shipped, work_root
 
-NOTEBOOKS = PROJECT_ROOT / "notebooks"
-BASELINES = PROJECT_ROOT / "baselines"
+NOTEBOOKS = shipped("notebooks")  # notebooks/ in a checkout, package data when installed
+BASELINES = shipped("baselines")
 
 
 class NotebookFailed(RuntimeError):
@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     profile = profile_name(args.profile)
-    run_dir = args.run_dir or PROJECT_ROOT / "runs" / f"{profile}-{datetime.now():%Y%m%d-%H%M%S}"
+    run_dir = args.run_dir or work_root() / "runs" / f"{profile}-{datetime.now():%Y%m%d-%H%M%S}"
     if run_dir.exists():
         raise ArtifactExistsError(f"{run_dir} already exists; runs never overwrite each other.")
     run_dir.mkdir(parents=True)
