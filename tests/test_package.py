@@ -91,18 +91,11 @@ def installed(tmp_path_factory) -> tuple[Path, dict]:
 def test_installed_package_runs_the_smoke_chain_from_an_init_folder(installed, tmp_path):
     venv, env = installed
     python, workshop = venv / "bin" / "python", venv / "bin" / "workshop"
-    where = json.loads(
-        _run(
-            [
-                python,
-                "-c",
-                "import json, workshop_lib.data as d, workshop_lib.runner as r; "
-                "print(json.dumps([d.__file__, str(d.EMBEDDED_DIR), str(r.NOTEBOOKS), str(r.BASELINES)]))",
-            ],
-            tmp_path,
-            env,
-        )
+    code = (
+        "import json, workshop_lib as w, workshop_lib.data as d, workshop_lib.runner as r; "
+        "print(json.dumps([w.__file__, str(d.EMBEDDED_DIR), str(r.NOTEBOOKS), str(r.BASELINES)]))"
     )
+    where = json.loads(_run([python, "-c", code], tmp_path, env))
     assert all(Path(path).is_relative_to(venv) for path in where), where
 
     learner = tmp_path / "my-workshop"
