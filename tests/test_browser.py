@@ -34,6 +34,7 @@ CHROMIUM_FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--disable-dev-shm-usage",  # containers often have a small /dev/shm
     "--window-size=1400,1000",
 ]
 LAB_SETTINGS = {  # user settings of the test's own JupyterLab: every cell in the page, no autosave, no news
