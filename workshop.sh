@@ -4,6 +4,7 @@
 #   ./workshop.sh compare RUN_DIR... [--markdown FILE]                  runs side by side (Markdown)
 #   ./workshop.sh test                                                  ruff + the test suite
 #   ./workshop.sh lab | doctor | prefetch                               Jupyter, health check, offline cache
+#   ./workshop.sh init DIR                                              copy the notebooks into DIR for a learner
 set -euo pipefail
 CALLER_DIR=$PWD  # `run` resolves relative paths (-p DATA_SOURCE data/...) from where the command was typed
 cd "$(dirname "$0")"
@@ -53,6 +54,9 @@ case "$command" in
         "$VENV/bin/ruff" check workshop_lib tests notebooks benchmarks
         exec "$VENV/bin/pytest" "$@" ;;
     lab) exec "$VENV/bin/jupyter" lab notebooks "$@" ;;
+    init)  # DIR is relative to where the command was typed ($OLDPWD: the folder before the cd above)
+        python="$PWD/$VENV/bin/python"
+        cd "$OLDPWD" && exec "$python" -m workshop_lib.cli init "$@" ;;
     compare | doctor | prefetch | build-tiny-gpt2 | make-data) exec "$VENV/bin/python" -m workshop_lib.cli "$command" "$@" ;;
-    *) echo "unknown command '$command': use run, compare, test, lab, doctor or prefetch" >&2; exit 2 ;;
+    *) echo "unknown command '$command': use run, compare, test, lab, init, doctor or prefetch" >&2; exit 2 ;;
 esac

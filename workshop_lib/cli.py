@@ -1,4 +1,4 @@
-"""The `workshop` command: run, compare, doctor, prefetch, build-tiny-gpt2, make-data."""
+"""The `workshop` command: init, run, compare, doctor, prefetch, build-tiny-gpt2, make-data."""
 
 from __future__ import annotations
 
@@ -7,6 +7,25 @@ import sys
 from pathlib import Path
 
 from .hub import HubUnavailableError
+
+
+def init_folder(folder: Path) -> int:
+    """Copy the notebooks into `folder` and say how to start; refuse (exit 1) rather than overwrite."""
+    from .artifacts import ArtifactExistsError
+    from .resources import copy_notebooks
+
+    try:
+        copied = copy_notebooks(folder)
+    except ArtifactExistsError as err:
+        print(err, file=sys.stderr)
+        return 1
+    print(f"Copied {len(copied)} notebooks into {folder}:")
+    print("\n".join(f"  {path}" for path in copied))
+    print(
+        f"Open {folder} in JupyterLab (for example `cd {folder} && jupyter lab`) and start with "
+        "01_goal.ipynb. The notebooks write models and data into its artifacts/ folder."
+    )
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,6 +41,10 @@ def main(argv: list[str] | None = None) -> int:
         return compare(argv[1:])
     parser = argparse.ArgumentParser(prog="workshop", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+    init = sub.add_parser("init", help="copy the six notebooks (with exercises) into a folder of yours")
+    init.add_argument(
+        "folder", type=Path, help="where to put them (created if missing; no file is overwritten)"
+    )
     sub.add_parser("run", help="run notebooks 01-06 headless (see `workshop run --help`)")
     sub.add_parser("compare", help="compare finished runs side by side (see `workshop compare --help`)")
     sub.add_parser("doctor", help="check Python, libraries, device, disk, memory, cache and hub")
@@ -34,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     data.add_argument("out_dir", type=Path, nargs="?", default=Path("data/acceptability"))
     args = parser.parse_args(argv)
     try:
+        if args.command == "init":
+            return init_folder(args.folder)
         if args.command == "doctor":
             from .classroom import doctor
 

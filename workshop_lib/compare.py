@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .artifacts import atomic_write_text
-from .data import PROJECT_ROOT
+from .resources import work_root
 
 # (column title, where the value comes from, format)
 COLUMNS = [
@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     except RunFolderError as err:
         print(err, file=sys.stderr)
         return 2
-    out = args.markdown or PROJECT_ROOT / "runs" / f"compare-{datetime.now():%Y%m%d-%H%M%S}.md"
+    out = args.markdown or work_root() / "runs" / f"compare-{datetime.now():%Y%m%d-%H%M%S}.md"
     atomic_write_text(out, text)
     print(text)
     print(f"Written to {out}")

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .resources import work_root
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 HUB_MODEL = "openai-community/gpt2"  # GPT-2 small on the Hugging Face hub
 PROFILE_ENV = "WORKSHOP_PROFILE"
@@ -348,11 +350,12 @@ def output_root() -> Path:
     """Parent of the profiles' default output folders: <project>/artifacts, or $WORKSHOP_OUTPUT_DIR.
 
     A relative $WORKSHOP_OUTPUT_DIR is taken from the project root, so that notebooks (which start in
-    notebooks/), the runner and the CLI all mean the same folder.
+    notebooks/), the runner and the CLI all mean the same folder. An installed package (no checkout) uses
+    the current folder instead: the folder `workshop init` made, where JupyterLab starts its kernels.
     """
     if not os.environ.get(OUTPUT_ENV):
-        return PROJECT_ROOT / OUTPUT_FOLDERS[0]
-    root = Path(os.path.normpath(PROJECT_ROOT / os.path.expanduser(os.environ[OUTPUT_ENV])))
+        return work_root() / OUTPUT_FOLDERS[0]
+    root = Path(os.path.normpath(work_root() / os.path.expanduser(os.environ[OUTPUT_ENV])))
     refuse_tracked(root, f"Environment variable {OUTPUT_ENV}")
     return root
 

@@ -6,12 +6,12 @@ from pathlib import Path
 
 from datasets import ClassLabel, Dataset, DatasetDict, Features, Value
 
-from .config import PROJECT_ROOT
 from .hub import hub_load
+from .resources import shipped
 
 LABEL_NAMES = ["unacceptable", "acceptable"]  # index = label id, as in GLUE
 HUB_DATASET, HUB_CONFIG = "nyu-mll/glue", "cola"
-EMBEDDED_DIR = PROJECT_ROOT / "data" / "acceptability"
+EMBEDDED_DIR = shipped("acceptability")  # data/acceptability in a checkout, package data when installed
 
 GLUE_FILES = {"train": "train.tsv", "validation": "dev.tsv", "test": "test.tsv"}
 RAW_FILES = {

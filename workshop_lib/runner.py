@@ -15,7 +15,6 @@ from pathlib import Path
 
 from .artifacts import ArtifactExistsError, atomic_write_json, atomic_write_text
 from .config import (
-    PROJECT_ROOT,
     SettingError,
     Settings,
     from_parameters,
@@ -24,9 +23,10 @@ from .config import (
     profile_name,
     refuse_tracked,
 )
+from .resources import shipped, work_root
 
-NOTEBOOKS = PROJECT_ROOT / "notebooks"
-BASELINES = PROJECT_ROOT / "baselines"
+NOTEBOOKS = shipped("notebooks")  # notebooks/ in a checkout, package data when installed
+BASELINES = shipped("baselines")
 
 
 class NotebookFailed(RuntimeError):
@@ -171,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         parameters = checked_parameters(args.parameter, args.profile)
         profile = parameters["PROFILE"]
-        run_dir = args.run_dir or PROJECT_ROOT / "runs" / f"{profile}-{datetime.now():%Y%m%d-%H%M%S}"
+        run_dir = args.run_dir or work_root() / "runs" / f"{profile}-{datetime.now():%Y%m%d-%H%M%S}"
         refuse_tracked(run_dir, "--run-dir")
         parameters.setdefault("OUTPUT_DIR", str((run_dir / "artifacts").resolve()))
         settings = from_parameters(parameters)
