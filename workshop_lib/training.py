@@ -23,6 +23,7 @@ from .config import TINY, Settings
 from .data import limit_splits, load_cola
 from .device import pick_device, pick_precision
 from .metrics import compute_metrics
+from .modelcard import model_card, zero_shot_baseline
 from .modeling import load_model, load_tokenizer, tiny_gpt2
 from .preprocess import load_tokenized, save_tokenized, tokenize
 
@@ -196,7 +197,7 @@ def resume_checkpoint(settings: Settings) -> str | None:
 
 
 def save_model(trainer: Trainer, settings: Settings, metrics: dict, overwrite: bool = False) -> Path:
-    """Save the final model folder atomically (weights, tokenizer, recipe, metrics, log); return it."""
+    """Save the final model folder atomically (weights, tokenizer, recipe, metrics, log, card); return it."""
     model_dir = settings.out / "model"
     if trainer.is_world_process_zero():
         with atomic_dir(model_dir, overwrite=overwrite) as tmp:
@@ -205,6 +206,9 @@ def save_model(trainer: Trainer, settings: Settings, metrics: dict, overwrite: b
             (tmp / "training_args.json").write_text(trainer.args.to_json_string())  # JSON, not a pickle
             atomic_write_json(tmp / "metrics.json", metrics)
             atomic_write_json(tmp / "log_history.json", trainer.state.log_history)
+            sizes = {"train": len(trainer.train_dataset), "validation": len(trainer.eval_dataset)}
+            card = model_card(settings, metrics, sizes, MAX_LENGTH, zero_shot_baseline(settings))
+            (tmp / "README.md").write_text(card, encoding="utf-8")
     return model_dir
 
 
