@@ -104,6 +104,8 @@ def test_resume_checks_the_settings_the_checkpoints_were_made_with(tmp_path):
     settings = resolve("smoke", output_dir=str(tmp_path))
     assert resume_checkpoint(settings) is None  # nothing to resume
     (tmp_path / "checkpoints" / "checkpoint-300").mkdir(parents=True)
+    (tmp_path / "checkpoints" / "checkpoint-300" / "trainer_state.json").write_text("{}")
+    (tmp_path / "checkpoints" / "checkpoint-400").mkdir()  # a save cut short by a kill: no trainer state
     with pytest.raises(ResumeMismatchError, match=f"no {RUN_SETTINGS}.*OUTPUT_DIR.*OVERWRITE"):
         resume_checkpoint(settings)
     record_run_settings(settings)

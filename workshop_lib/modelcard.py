@@ -18,10 +18,14 @@ def zero_shot_baseline(settings: Settings) -> dict | None:
     return json.loads(path.read_text()) if path.is_file() else None
 
 
+def is_tiny_model(name: str) -> bool:
+    """True for the workshop's own tiny random models ("tiny", "tiny-..."), not for a folder or hub id."""
+    return (name == TINY or name.startswith(f"{TINY}-")) and not Path(name).expanduser().is_dir()
+
+
 def is_tiny(settings: Settings) -> bool:
-    """True for the workshop's own tiny random models (the smoke profile's), not for a folder or hub id."""
-    name = settings.model_name
-    return (name == TINY or name.startswith(f"{TINY}-")) and not Path(name).is_dir()
+    """True when the run trained one of the workshop's tiny random models (the smoke profile's)."""
+    return is_tiny_model(settings.model_name)
 
 
 def is_hub_id(name: str) -> bool:

@@ -16,7 +16,7 @@ from transformers import (
     TrainingArguments,
     set_seed,
 )
-from transformers.trainer_utils import TrainOutput, get_last_checkpoint
+from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR, TrainOutput
 
 from .artifacts import ArtifactExistsError, atomic_dir, atomic_write_json
 from .config import TINY, Settings
@@ -166,10 +166,26 @@ def record_run_settings(settings: Settings) -> None:
     atomic_write_json(settings.out / "checkpoints" / RUN_SETTINGS, run_settings(settings))
 
 
+def last_complete_checkpoint(checkpoints: Path) -> str | None:
+    """The newest checkpoint whose trainer state, written last, is complete (a kill can cut a save short)."""
+    steps = {}
+    for path in checkpoints.glob(f"{PREFIX_CHECKPOINT_DIR}-*"):
+        step = path.name.removeprefix(f"{PREFIX_CHECKPOINT_DIR}-")
+        if path.is_dir() and step.isdigit():
+            steps[int(step)] = path
+    for step in sorted(steps, reverse=True):
+        try:
+            json.loads((steps[step] / "trainer_state.json").read_text())
+            return str(steps[step])
+        except (OSError, ValueError):
+            print(f"Skipping {steps[step]}: it was not saved completely.")
+    return None
+
+
 def resume_checkpoint(settings: Settings) -> str | None:
     """The last checkpoint in <out>/checkpoints, or None; raise ResumeMismatchError if made otherwise."""
     checkpoints = settings.out / "checkpoints"
-    last = get_last_checkpoint(str(checkpoints)) if checkpoints.is_dir() else None
+    last = last_complete_checkpoint(checkpoints) if checkpoints.is_dir() else None
     if last is None:
         return None
     record = checkpoints / RUN_SETTINGS
