@@ -155,9 +155,8 @@ def doctor(model: str | None = None, profile: str | None = None) -> int:
     source = run_data(profile)
     if source == "hub":
         data = f"data {HUB_DATASET}/{HUB_CONFIG}"
-        line(
-            data_cached(), f"{data} cached", "run `./workshop.sh prefetch` while online", f"{data} not cached"
-        )
+        advice = f"run `./workshop.sh prefetch --profile {resolve(profile).profile}` while online"
+        line(data_cached(), f"{data} cached", advice, f"{data} not cached")
     elif source != "embedded":
         line(Path(source).expanduser().is_dir(), f"data folder {source}", "check DATA_SOURCE's path")
     if offline_mode():
