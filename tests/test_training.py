@@ -8,11 +8,20 @@ import sys
 import textwrap
 
 import pytest
+from cards import card_parts, results
 
 from workshop_lib.artifacts import ArtifactExistsError
 from workshop_lib.config import resolve
-from workshop_lib.training import build_trainer, train
+from workshop_lib.training import (
+    RUN_SETTINGS,
+    ResumeMismatchError,
+    build_trainer,
+    record_run_settings,
+    resume_checkpoint,
+    train,
+)
 
+CARD_KEYS = {"matthews_correlation": "mcc", "accuracy": "accuracy", "f1": "f1"}
 KILL_AFTER_EPOCH = 4
 TRAIN_SCRIPT = textwrap.dedent(
     """
@@ -68,6 +77,9 @@ def test_smoke_training_learns_and_refuses_to_overwrite(tmp_path):
     saved = tmp_path / "model"
     assert (saved / "model.safetensors").is_file() and not list(saved.glob("*.bin"))
     assert json.loads((saved / "metrics.json").read_text())["mcc"] == metrics["mcc"]
+    metadata, prose = card_parts((saved / "README.md").read_text())  # the card, saved in the same step
+    assert results(metadata) == {k: metrics[key] for k, key in CARD_KEYS.items()}
+    assert "This is a smoke-profile model" in prose
     with pytest.raises(ArtifactExistsError, match="OVERWRITE"):
         train(settings)
 
@@ -83,8 +95,34 @@ def test_resume_after_sigkill_gives_the_same_metrics(tmp_path):
     expected = json.loads(reference.stdout.strip().splitlines()[-1])
     got = json.loads(resumed.stdout.strip().splitlines()[-1])
     assert got["resumed_from"] == f"checkpoint-{KILL_AFTER_EPOCH * 100}"
-    for key in ("mcc", "accuracy", "f1", "loss"):
+    for key in ("mcc", "accuracy", "f1", "loss", "train_loss"):  # train_loss: the whole run's, not the rest's
         assert round(got[key], 4) == round(expected[key], 4), key
+    assert got["train_samples_per_second"] > 0 and got["train_real_tokens_per_second"] > 0
+
+
+def test_resume_checks_the_settings_the_checkpoints_were_made_with(tmp_path):
+    settings = resolve("smoke", output_dir=str(tmp_path))
+    assert resume_checkpoint(settings) is None  # nothing to resume
+    (tmp_path / "checkpoints" / "checkpoint-300").mkdir(parents=True)
+    (tmp_path / "checkpoints" / "checkpoint-300" / "trainer_state.json").write_text("{}")
+    (tmp_path / "checkpoints" / "checkpoint-400").mkdir()  # a save cut short by a kill: no trainer state
+    with pytest.raises(ResumeMismatchError, match=f"no {RUN_SETTINGS}.*OUTPUT_DIR.*OVERWRITE"):
+        resume_checkpoint(settings)
+    record_run_settings(settings)
+    assert resume_checkpoint(settings).endswith("checkpoint-300")
+    other = resolve("smoke", output_dir=str(tmp_path), seed=7, batch_size=8)
+    with pytest.raises(ResumeMismatchError) as caught:
+        resume_checkpoint(other)
+    message = str(caught.value)
+    assert "seed: checkpoint 42, now 7" in message and "batch_size: checkpoint 16, now 8" in message
+    assert "epochs" not in message and "OUTPUT_DIR" in message and "OVERWRITE = True" in message
+    with pytest.raises(ResumeMismatchError):
+        train(other)  # refuses before building anything
+    assert (tmp_path / "checkpoints" / "checkpoint-300").is_dir()  # and keeps the checkpoints
+    other = resolve("smoke", output_dir=str(tmp_path), seed=7, epochs=1)
+    metrics = train(other, overwrite=True, disable_tqdm=True)  # the second way out: start afresh
+    assert metrics["resumed_from"] is None and not (tmp_path / "checkpoints" / "checkpoint-300").exists()
+    assert resume_checkpoint(other).endswith("checkpoint-100")  # its own checkpoint, recorded as its own
 
 
 @pytest.mark.shared

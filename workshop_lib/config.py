@@ -281,11 +281,6 @@ class Settings(Declared):
         """The output folder as a Path."""
         return Path(self.output_dir)
 
-    @property
-    def warmup_ratio(self) -> float:
-        """The old name of `warmup_steps` (TrainingArguments dropped warmup_ratio in transformers 5)."""
-        return self.warmup_steps
-
 
 @dataclass(frozen=True, kw_only=True)
 class GoalOptions(Declared):
