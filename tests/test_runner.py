@@ -7,8 +7,15 @@ import shutil
 
 import pytest
 
-from workshop_lib.config import PROJECT_ROOT
-from workshop_lib.runner import baseline_from, checked_parameters, compare, main, quality_metrics
+from workshop_lib.config import PROJECT_ROOT, resolve
+from workshop_lib.runner import (
+    baseline_from,
+    checked_parameters,
+    compare,
+    main,
+    other_settings,
+    quality_metrics,
+)
 
 
 def test_parameters_read_by_their_declared_type():
@@ -55,7 +62,16 @@ def test_compare_names_the_metric_that_moved():
 
 def test_timings_never_enter_a_baseline():
     metrics = {"training": {"mcc": 0.7, "train_seconds": 5.0, "train_samples_per_second": 300.0}}
-    assert list(baseline_from(metrics)["metrics"]) == ["training.mcc"]
+    assert list(baseline_from(metrics, resolve("smoke"))["metrics"]) == ["training.mcc"]
+
+
+def test_a_baseline_applies_only_to_runs_with_its_settings():
+    baseline = baseline_from({"training": {"mcc": 0.7}}, resolve("smoke"))
+    assert "output_dir" not in baseline["settings"]
+    assert other_settings(baseline, resolve("smoke", output_dir="/tmp/elsewhere")) == []
+    assert other_settings(baseline, resolve("smoke", model_name="tiny-bert")) == [
+        "model_name: 'tiny' there, 'tiny-bert' here"
+    ]
 
 
 @pytest.mark.slow

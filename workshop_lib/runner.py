@@ -157,13 +157,29 @@ def quality_metrics(metrics: dict[str, dict]) -> dict[str, float]:
     return {k: v for k, v in flatten(metrics).items() if not any(w in k for w in TIMING_WORDS)}
 
 
-def baseline_from(metrics: dict[str, dict], tolerance: float = TOLERANCE) -> dict:
-    """Make a baseline of this run's quality metrics."""
+def recipe(settings: Settings) -> dict:
+    """The settings that decide a run's metrics (all but where the outputs go)."""
+    return {k: v for k, v in dataclasses.asdict(settings).items() if k != "output_dir"}
+
+
+def baseline_from(metrics: dict[str, dict], settings: Settings, tolerance: float = TOLERANCE) -> dict:
+    """Make a baseline of this run's quality metrics, with the settings they were measured with."""
     return {
+        "settings": recipe(settings),
         "metrics": {
             k: {"value": round(v, 6), "tolerance": tolerance} for k, v in quality_metrics(metrics).items()
-        }
+        },
     }
+
+
+def other_settings(baseline: dict, settings: Settings) -> list[str]:
+    """The settings in which this run differs from the baseline's ("name: X there, Y here")."""
+    ours = recipe(settings)
+    return [
+        f"{k}: {v!r} there, {ours.get(k)!r} here"
+        for k, v in baseline.get("settings", {}).items()
+        if ours.get(k) != v
+    ]
 
 
 def compare(metrics: dict[str, dict], baseline: dict) -> list[str]:
@@ -255,11 +271,18 @@ def main(argv: list[str] | None = None) -> int:
     metrics = collect_metrics(settings.out)
     baseline_path = args.baseline or BASELINES / f"{profile}.json"
     problems: list[str] = []
+    baseline = json.loads(baseline_path.read_text()) if baseline_path.is_file() else None
     if args.save_baseline:
-        atomic_write_json(baseline_path, baseline_from(metrics))
+        atomic_write_json(baseline_path, baseline_from(metrics, settings))
         verdict = f"saved as the new baseline {baseline_path}"
-    elif baseline_path.is_file():
-        problems = compare(metrics, json.loads(baseline_path.read_text()))
+    elif baseline is not None and other_settings(baseline, settings):
+        verdict = (
+            f"not compared: {baseline_path} was measured with other settings ("
+            + "; ".join(other_settings(baseline, settings))
+            + ")"
+        )
+    elif baseline is not None:
+        problems = compare(metrics, baseline)
         verdict = "REGRESSION\n\n" + "\n".join(f"- {p}" for p in problems) if problems else "passed"
     else:
         verdict = f"no baseline for profile {profile!r} ({baseline_path} absent): not compared"
