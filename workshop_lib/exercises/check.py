@@ -47,7 +47,7 @@ import math
 import pkgutil
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 RIGHT, NOT_DONE, NOT_RIGHT = "right", "not done", "not right"
@@ -161,9 +161,8 @@ def feedback(name: str, answer: Callable) -> Feedback:
         try:
             got = answer(*_fresh(case.args))
         except NotImplementedError:
-            return Feedback(
-                NOT_DONE, f"Not done yet: write the body of `{name}` in the cell above, run it, then this cell."
-            )
+            message = f"Not done yet: write the body of `{name}` in the cell above, run it, then this cell."
+            return Feedback(NOT_DONE, message)
         except Exception as err:  # the learner's code failed: say where, in words
             message = f"Not right yet: input {call} raised {_error(err)}."
             return Feedback(NOT_RIGHT, _join(message, case.hint))
@@ -211,8 +210,10 @@ def same(got: Any, expected: Any) -> bool:
             and all(same(g, e) for g, e in zip(got, expected, strict=True))
         )
     if isinstance(expected, dict):
-        return isinstance(got, dict) and got.keys() == expected.keys() and all(
-            same(got[k], expected[k]) for k in expected
+        return (
+            isinstance(got, dict)
+            and got.keys() == expected.keys()
+            and all(same(got[k], expected[k]) for k in expected)
         )
     return got == expected
 

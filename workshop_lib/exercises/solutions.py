@@ -24,8 +24,8 @@ TAG = "exercise"
 BANNER = """\
 **Solutions notebook**, generated from `../{name}` by `python -m workshop_lib.exercises.solutions`: do not
 edit it by hand. Every exercise is solved, every question is followed by its model answer, and every check
-cell must say "Right" (the cell below makes a check that does not raise an error)."""
-STRICT = 'from workshop_lib.exercises.check import strict\n\nstrict()  # a check that does not say "Right" raises'
+cell must say "Right" (the cell below turns any other verdict into an error)."""
+STRICT = 'from workshop_lib.exercises.check import strict\n\nstrict()  # any verdict but "Right" raises'
 
 
 def exercise_cells(nb: nbformat.NotebookNode) -> list[tuple[int, str]]:
@@ -35,7 +35,7 @@ def exercise_cells(nb: nbformat.NotebookNode) -> list[tuple[int, str]]:
         if TAG in cell.metadata.get("tags", []):
             name = cell.metadata.get(TAG)
             if not name:
-                raise ValueError(f"Cell {cell.get('id')} is tagged {TAG!r} but has no {TAG!r} metadata (its name).")
+                raise ValueError(f"Cell {cell.get('id')} is tagged {TAG!r} but its metadata has no name.")
             found.append((index, name))
     return found
 
