@@ -16,8 +16,9 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 # What a number printed in a notebook does not show when the model is one of the tiny random ones.
 CAVEATS = {
     "fine_tuned_vs_zero_shot": (
-        "smoke profile: a tiny random network on a made-up set; its zero-shot score is noise and its "
-        "fine-tuned score shows only that training runs. Compare the two with real weights (quick/full)."
+        "smoke profile: this comparison says nothing about GPT-2. The tiny model started from random "
+        "weights, so its zero-shot score is noise, and it was fine-tuned on a made-up set; compare the two "
+        "with real weights (quick/full)."
     ),
     "speed": (
         "smoke profile: a tiny model timed over a fraction of a second measures mostly overhead, not the "
