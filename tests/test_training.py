@@ -11,7 +11,14 @@ import pytest
 
 from workshop_lib.artifacts import ArtifactExistsError
 from workshop_lib.config import resolve
-from workshop_lib.training import build_trainer, train
+from workshop_lib.training import (
+    RUN_SETTINGS,
+    ResumeMismatchError,
+    build_trainer,
+    record_run_settings,
+    resume_checkpoint,
+    train,
+)
 
 KILL_AFTER_EPOCH = 4
 TRAIN_SCRIPT = textwrap.dedent(
@@ -83,8 +90,32 @@ def test_resume_after_sigkill_gives_the_same_metrics(tmp_path):
     expected = json.loads(reference.stdout.strip().splitlines()[-1])
     got = json.loads(resumed.stdout.strip().splitlines()[-1])
     assert got["resumed_from"] == f"checkpoint-{KILL_AFTER_EPOCH * 100}"
-    for key in ("mcc", "accuracy", "f1", "loss"):
+    for key in ("mcc", "accuracy", "f1", "loss", "train_loss"):  # train_loss: the whole run's, not the rest's
         assert round(got[key], 4) == round(expected[key], 4), key
+    assert got["train_samples_per_second"] > 0 and got["train_real_tokens_per_second"] > 0
+
+
+def test_resume_checks_the_settings_the_checkpoints_were_made_with(tmp_path):
+    settings = resolve("smoke", output_dir=str(tmp_path))
+    assert resume_checkpoint(settings) is None  # nothing to resume
+    (tmp_path / "checkpoints" / "checkpoint-300").mkdir(parents=True)
+    with pytest.raises(ResumeMismatchError, match=f"no {RUN_SETTINGS}.*OUTPUT_DIR.*OVERWRITE"):
+        resume_checkpoint(settings)
+    record_run_settings(settings)
+    assert resume_checkpoint(settings).endswith("checkpoint-300")
+    other = resolve("smoke", output_dir=str(tmp_path), seed=7, batch_size=8)
+    with pytest.raises(ResumeMismatchError) as caught:
+        resume_checkpoint(other)
+    message = str(caught.value)
+    assert "seed: checkpoint 42, now 7" in message and "batch_size: checkpoint 16, now 8" in message
+    assert "epochs" not in message and "OUTPUT_DIR" in message and "OVERWRITE = True" in message
+    with pytest.raises(ResumeMismatchError):
+        train(other)  # refuses before building anything
+    assert (tmp_path / "checkpoints" / "checkpoint-300").is_dir()  # and keeps the checkpoints
+    other = resolve("smoke", output_dir=str(tmp_path), seed=7, epochs=1)
+    metrics = train(other, overwrite=True, disable_tqdm=True)  # the second way out: start afresh
+    assert metrics["resumed_from"] is None and not (tmp_path / "checkpoints" / "checkpoint-300").exists()
+    assert resume_checkpoint(other).endswith("checkpoint-100")  # its own checkpoint, recorded as its own
 
 
 @pytest.mark.shared

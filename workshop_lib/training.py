@@ -12,11 +12,11 @@ from transformers import (
     DataCollatorWithPadding,
     PreTrainedTokenizerBase,
     Trainer,
-    TrainerState,
+    TrainerCallback,
     TrainingArguments,
     set_seed,
 )
-from transformers.trainer_utils import get_last_checkpoint
+from transformers.trainer_utils import TrainOutput, get_last_checkpoint
 
 from .artifacts import ArtifactExistsError, atomic_dir, atomic_write_json
 from .config import TINY, Settings
@@ -27,6 +27,19 @@ from .modeling import load_model, load_tokenizer, tiny_gpt2
 from .preprocess import load_tokenized, save_tokenized, tokenize
 
 MAX_LENGTH = 128  # CoLA's longest sentence is 45 GPT-2 tokens; truncation never bites
+RUN_SETTINGS = "run_settings.json"  # beside the checkpoints: what they were made with
+
+
+class ResumeMismatchError(ValueError):
+    """Checkpoints in the output folder were made with other settings than this run's."""
+
+
+class LogLossAtEpochEnd(TrainerCallback):
+    """Log the training loss at every epoch end too, so each checkpoint's log covers every step before it."""
+
+    def on_epoch_end(self, args, state, control, **kwargs):
+        control.should_log = True  # the Trainer skips it when nothing was trained since the last log
+        return control
 
 
 def base_model(settings: Settings) -> str:
@@ -126,40 +139,65 @@ def build_trainer(settings: Settings, callbacks: list | None = None, **arg_overr
         processing_class=tokenizer,  # transformers 5 name; `tokenizer=` was removed
         data_collator=DataCollatorWithPadding(tokenizer),
         compute_metrics=compute_metrics,
-        callbacks=callbacks,
+        callbacks=[LogLossAtEpochEnd(), *(callbacks or [])],
     )
 
 
-def train(
-    settings: Settings, overwrite: bool = False, callbacks: list | None = None, **arg_overrides
-) -> dict:
-    """Train (resuming an interrupted run from its last checkpoint), save the best model; return metrics."""
-    model_dir, checkpoints = settings.out / "model", settings.out / "checkpoints"
-    if model_dir.exists():
-        if not overwrite:
-            raise ArtifactExistsError(
-                f"{model_dir} already holds a trained model. Set OUTPUT_DIR to a new folder, "
-                "or OVERWRITE = True to train again and replace it."
-            )
-        shutil.rmtree(checkpoints, ignore_errors=True)  # a finished run's checkpoints: start afresh
-    trainer = build_trainer(settings, callbacks, **arg_overrides)
-    last = get_last_checkpoint(str(checkpoints)) if checkpoints.is_dir() else None
-    if last:
-        print(f"Resuming from {last}")
-    done_before = TrainerState.load_from_json(f"{last}/trainer_state.json").epoch if last else 0.0
-    start = time.perf_counter()
-    result = trainer.train(resume_from_checkpoint=last)
-    seconds = time.perf_counter() - start
-    evaluation = trainer.evaluate()
-    epochs_now = settings.epochs - done_before  # what this call trained, for honest throughput
-    metrics = {
-        "train_loss": result.training_loss,
-        "train_seconds": seconds,
-        "train_samples_per_second": len(trainer.train_dataset) * epochs_now / seconds,
-        "train_real_tokens_per_second": sum(trainer.train_dataset["length"]) * epochs_now / seconds,
-        "resumed_from": Path(last).name if last else None,
-        **{k.removeprefix("eval_"): v for k, v in evaluation.items()},
+def run_settings(settings: Settings) -> dict:
+    """The settings a checkpoint depends on: resuming with other values would train nonsense."""
+    return {
+        "model_name": settings.model_name,
+        "data_source": settings.data_source,
+        "train_limit": settings.train_limit,
+        "eval_limit": settings.eval_limit,
+        "seed": settings.seed,
+        "epochs": settings.epochs,
+        "batch_size": settings.batch_size,
+        "learning_rate": settings.learning_rate,
+        "warmup_ratio": settings.warmup_ratio,
+        "weight_decay": settings.weight_decay,
+        "max_length": MAX_LENGTH,
     }
+
+
+def record_run_settings(settings: Settings) -> None:
+    """Write what `resume_checkpoint` checks into <out>/checkpoints/run_settings.json."""
+    atomic_write_json(settings.out / "checkpoints" / RUN_SETTINGS, run_settings(settings))
+
+
+def resume_checkpoint(settings: Settings) -> str | None:
+    """The last checkpoint in <out>/checkpoints, or None; raise ResumeMismatchError if made otherwise."""
+    checkpoints = settings.out / "checkpoints"
+    last = get_last_checkpoint(str(checkpoints)) if checkpoints.is_dir() else None
+    if last is None:
+        return None
+    record = checkpoints / RUN_SETTINGS
+    ways_out = (
+        "Either set OUTPUT_DIR to a new folder (keeps these checkpoints), or set OVERWRITE = True "
+        "(--overwrite on the command line) to delete them and train from the start."
+    )
+    if not record.is_file():
+        raise ResumeMismatchError(
+            f"{checkpoints} holds {Path(last).name} but no {RUN_SETTINGS}, so nothing shows that it was "
+            f"made with this run's settings. {ways_out}"
+        )
+    recorded, wanted = json.loads(record.read_text()), run_settings(settings)
+    differing = [
+        f"{key}: checkpoint {recorded.get(key)!r}, now {value!r}"
+        for key, value in wanted.items()
+        if recorded.get(key) != value
+    ]
+    if differing:
+        raise ResumeMismatchError(
+            f"{checkpoints} holds {Path(last).name}, made with other settings than this run's: "
+            f"{'; '.join(differing)}. {ways_out}"
+        )
+    return last
+
+
+def save_model(trainer: Trainer, settings: Settings, metrics: dict, overwrite: bool = False) -> Path:
+    """Save the final model folder atomically (weights, tokenizer, recipe, metrics, log); return it."""
+    model_dir = settings.out / "model"
     if trainer.is_world_process_zero():
         with atomic_dir(model_dir, overwrite=overwrite) as tmp:
             trainer.model.save_pretrained(tmp)  # config.json + model.safetensors
@@ -167,6 +205,76 @@ def train(
             (tmp / "training_args.json").write_text(trainer.args.to_json_string())  # JSON, not a pickle
             atomic_write_json(tmp / "metrics.json", metrics)
             atomic_write_json(tmp / "log_history.json", trainer.state.log_history)
+    return model_dir
+
+
+def whole_run_loss(log: list[dict], final_loss: float, resumed_step: int, last_step: int) -> float | None:
+    """A resumed run's mean loss over all steps (logged before the resume + this call's); None on gaps."""
+    total, previous = 0.0, 0
+    for entry in log:
+        if "loss" in entry and entry["step"] <= resumed_step:
+            total += entry["loss"] * (entry["step"] - previous)
+            previous = entry["step"]
+    if previous != resumed_step:
+        return None
+    return (total + final_loss * (last_step - resumed_step)) / last_step
+
+
+def run_metrics(trainer: Trainer, result: TrainOutput, seconds: float, resumed_from: str | None) -> dict:
+    """Validation metrics, the whole run's training loss, this call's throughput (None if nothing trained)."""
+    state = trainer.state
+    # Checkpoints are named checkpoint-<global step>; save_total_limit may have deleted this one since.
+    resumed_step = int(Path(resumed_from).name.rsplit("-", 1)[1]) if resumed_from else 0
+    steps_now = state.global_step - resumed_step
+    metrics: dict = {"train_seconds": seconds, "resumed_from": resumed_from and Path(resumed_from).name}
+    if resumed_step == 0:
+        metrics["train_loss"] = result.training_loss
+    else:
+        loss = whole_run_loss(state.log_history, result.training_loss, resumed_step, state.global_step)
+        if loss is None:  # the log before the resume has gaps: say what the number covers
+            metrics["train_loss_since_resume"] = result.training_loss
+        else:
+            metrics["train_loss"] = loss
+    share = steps_now / max(state.max_steps, 1)  # of the whole schedule, trained in this call
+    data = trainer.train_dataset
+    rate = steps_now > 0 and seconds > 0
+    epochs = trainer.args.num_train_epochs
+    metrics["train_samples_per_second"] = len(data) * epochs * share / seconds if rate else None
+    metrics["train_real_tokens_per_second"] = sum(data["length"]) * epochs * share / seconds if rate else None
+    evaluation = trainer.evaluate()
+    metrics.update({k.removeprefix("eval_"): v for k, v in evaluation.items()})
+    return metrics
+
+
+def train(
+    settings: Settings, overwrite: bool = False, callbacks: list | None = None, **arg_overrides
+) -> dict:
+    """Train (resuming an interrupted run from its last checkpoint), save the best model; return metrics."""
+    model_dir, checkpoints = settings.out / "model", settings.out / "checkpoints"
+    if model_dir.exists() and not overwrite:
+        raise ArtifactExistsError(
+            f"{model_dir} already holds a trained model. Set OUTPUT_DIR to a new folder, "
+            "or OVERWRITE = True to train again and replace it."
+        )
+    if overwrite and model_dir.exists():
+        shutil.rmtree(checkpoints, ignore_errors=True)  # a finished run's checkpoints: start afresh
+    try:
+        last = resume_checkpoint(settings)
+    except ResumeMismatchError:
+        if not overwrite:
+            raise
+        print(f"OVERWRITE: deleting {checkpoints}, made with other settings; training from the start.")
+        shutil.rmtree(checkpoints, ignore_errors=True)
+        last = None
+    trainer = build_trainer(settings, callbacks, **arg_overrides)
+    if last:
+        print(f"Resuming from {last}")
+    elif trainer.is_world_process_zero():
+        record_run_settings(settings)
+    start = time.perf_counter()
+    result = trainer.train(resume_from_checkpoint=last)
+    metrics = run_metrics(trainer, result, time.perf_counter() - start, last)
+    save_model(trainer, settings, metrics, overwrite=overwrite)
     return metrics
 
 
