@@ -169,9 +169,9 @@ def feedback(name: str, answer: Callable) -> Feedback:
         if case.accept is not None:
             ok, wanted = _safe_accept(case.accept, got), case.want
         else:
-            ok, wanted = same(got, case.expected), _short(_plain(case.expected))
+            ok, wanted = same(got, case.expected), _short(case.expected)
         if not ok:
-            message = f"Not right yet: input {call} gave {_short(_plain(got))}, expected {wanted}."
+            message = f"Not right yet: input {call} gave {_short(got)}, expected {wanted}."
             return Feedback(NOT_RIGHT, _join(message, case.hint))
     return Feedback(RIGHT, f"Right: {item.right}")
 
@@ -245,7 +245,7 @@ def _safe_accept(accept: Callable[[Any], bool], got: Any) -> bool:
 def _describe_call(solution: Callable, args: tuple) -> str:
     """`a=1, b=[2, 3]`, with the solution's parameter names."""
     names = list(inspect.signature(solution).parameters)
-    return ", ".join(f"{n}={_short(_plain(a), 80)}" for n, a in zip(names, args, strict=False))
+    return ", ".join(f"{n}={_short(a, 80)}" for n, a in zip(names, args, strict=False))
 
 
 def _error(err: Exception) -> str:
@@ -260,9 +260,20 @@ def _error(err: Exception) -> str:
 
 
 def _short(value: Any, limit: int = 200) -> str:
-    """A repr cut to `limit` characters."""
-    text = repr(value)
+    """A readable repr: tensors and arrays as lists, floats to 6 significant digits, cut to `limit`."""
+    text = _show(_plain(value))
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _show(value: Any) -> str:
+    """repr, with floats written to 6 significant digits."""
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {_show(v)}" for k, v in value.items()) + "}"
+    return repr(value)
 
 
 def _join(message: str, hint: str) -> str:

@@ -66,12 +66,11 @@ exercise(
 question(
     "constant_guess",
     """
-    Accuracy is the acceptable share p of the validation set (0.69 on CoLA, about 0.7 on the embedded
-    set), F1 of the acceptable class is high (precision p, recall 1: F1 = 2p / (1 + p), 0.82 for
-    p = 0.69), and MCC is exactly 0. Calling everything
-    acceptable is right on every acceptable sentence and wrong on every other one, and it knows nothing:
-    MCC measures the correlation between predictions and labels, and a constant has none. A threshold of
-    minus infinity is therefore the worst useful zero-shot classifier, whatever its accuracy.
+    Accuracy is the acceptable share p of the validation set (0.69 on CoLA's). F1 of the acceptable
+    class is high: precision p, recall 1, so F1 = 2p / (1 + p), 0.82 for p = 0.69. MCC is exactly 0.
+    Calling everything acceptable is right on every acceptable sentence and wrong on every other one, and
+    it knows nothing: MCC measures the correlation between predictions and labels, and a constant has
+    none. A threshold of minus infinity is the useless classifier, whatever its accuracy.
     """,
 )
 

@@ -1,4 +1,4 @@
-"""Notebook 02's exercises: a confusion matrix and MCC by hand, a constant guess, tokens versus words."""
+"""Notebook 02's exercises: a confusion matrix and MCC by hand, a random guess, tokens versus words."""
 
 from __future__ import annotations
 
@@ -80,13 +80,15 @@ exercise(
 )
 
 question(
-    "always_unacceptable",
+    "random_guess",
     """
-    Accuracy 0.300 (the 3 unacceptable sentences of 10), F1 0.000 and MCC 0.000. F1 is computed for the
-    *acceptable* class: with no sentence predicted acceptable there are no true positives, so precision
-    and recall are 0 (scikit-learn's `zero_division=0`). MCC is 0 for this constant guess exactly as for
-    "always acceptable": it does not care which class is the majority, only whether predictions and labels
-    move together. Accuracy and F1 both change a lot between the two constant guesses; MCC does not.
+    Accuracy about p² + (1 − p)², where p is the acceptable share: a guess with the labels' own 70/30
+    share, independent of the sentence, is right when both say acceptable (0.7 × 0.7 = 0.49 of the time)
+    or both say unacceptable (0.3 × 0.3 = 0.09), so about 0.58. F1 of the acceptable class is about p
+    (precision and recall are both about 0.7), and MCC is close to 0 (a little above or below, by
+    chance): the guesses carry no information about the labels. Compare with "always acceptable": higher
+    accuracy (0.7) and F1 (0.82), and still MCC 0. Accuracy and F1 reward agreeing with the majority; only
+    MCC rewards knowing something.
     """,
 )
 

@@ -64,7 +64,7 @@ def render(nb: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
             if not isinstance(item, Question):
                 raise ValueError(f"{exercise_name!r} tags a Markdown cell but is registered as code.")
             answer = nbformat.v4.new_markdown_cell(f"**Model answer.** {item.answer}")
-            answer.id = f"{cell.id}-answer"
+            answer.id = f"{cell.id}-model-answer"
             answers.append((index + 1, answer))
     for index, cell in reversed(answers):
         nb.cells.insert(index, cell)
@@ -73,6 +73,10 @@ def render(nb: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
     strict = nbformat.v4.new_code_cell(STRICT)
     strict.id = "solutions-strict"
     nb.cells[1:1] = [banner, strict]
+    ids = [cell.id for cell in nb.cells]
+    if len(set(ids)) != len(ids):
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        raise ValueError(f"{name}: cell ids {twice} clash with the cells the solutions add; rename them.")
     return nb
 
 
