@@ -7,9 +7,11 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from transformers import AutoConfig
 from transformers.utils import logging as hf_logging
 
 from .config import TINY, Settings
+from .modeling import FUSED_ACTIVATIONS, load_pretrained
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -54,34 +56,46 @@ def print_caveat(settings: Settings, topic: str) -> None:
         print(text)
 
 
-class _StripAnsi(logging.Filter):
-    """Remove terminal colour codes (transformers' load report has them) from log messages."""
+class _Tidy(logging.Filter):
+    """Remove terminal colour codes from transformers' log lines; drop load reports unless asked for."""
+
+    show_load_reports = False
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = ANSI.sub("", str(record.msg))
-        return True
+        return self.show_load_reports or "LOAD REPORT" not in record.msg
 
 
-def _strip_ansi_from_transformers_logs() -> None:
-    """Make every transformers log line plain text, so saved notebook outputs hold no escape codes."""
+_TIDY = _Tidy()
+
+
+def _tidy_transformers_logs(show_load_reports: bool) -> None:
+    """Install the filter on transformers' log handlers, so saved notebook outputs stay plain text."""
+    _TIDY.show_load_reports = show_load_reports
     for handler in logging.getLogger("transformers").handlers:
-        if not any(isinstance(f, _StripAnsi) for f in handler.filters):
-            handler.addFilter(_StripAnsi())
+        if _TIDY not in handler.filters:
+            handler.addFilter(_TIDY)
 
 
 def quiet() -> None:
-    """Silence transformers' load reports and weight loading/saving bars (notebook 01 shows them once)."""
-    hf_logging.set_verbosity_error()
+    """Silence load reports and weight loading/saving bars (notebook 01 shows a report once)."""
+    # Only these: raising the log level would also turn the Trainer's progress table into printed dicts.
     hf_logging.disable_progress_bar()
-    _strip_ansi_from_transformers_logs()
+    _tidy_transformers_logs(show_load_reports=False)
 
 
 @contextmanager
 def load_report() -> Iterator[None]:
-    """Show transformers' load report (without colour codes) inside the block, quiet again after it."""
-    hf_logging.set_verbosity_warning()
-    _strip_ansi_from_transformers_logs()
+    """Show transformers' load reports (without colour codes) inside the block, quiet again after it."""
+    _tidy_transformers_logs(show_load_reports=True)
     try:
         yield
     finally:
         quiet()
+
+
+def faster_gelu(source: str) -> dict:
+    """from_pretrained keywords that swap GPT-2's GELU for its one-kernel twin; {} for other models."""
+    config = load_pretrained(AutoConfig, source, "the model")
+    name = getattr(config, "activation_function", None)
+    return {"activation_function": FUSED_ACTIVATIONS[name]} if name in FUSED_ACTIVATIONS else {}
