@@ -104,6 +104,19 @@ def test_wrong_answer_names_the_input_the_output_and_what_was_expected():
     assert result.message == "Not right yet: input tp=7, tn=2, fp=1, fn=0 gave 7, expected 0.763763."
 
 
+def test_a_wrong_part_of_a_dict_answer_is_named():
+    def mask_all_ones(sequences, pad_id):
+        longest = max(len(ids) for ids in sequences)
+        padded = [ids + [pad_id] * (longest - len(ids)) for ids in sequences]
+        return {"input_ids": padded, "attention_mask": [[1] * longest for _ in sequences]}
+
+    message = feedback("pad_batch", mask_all_ones).message
+    assert (
+        "gave 'attention_mask' [[1, 1, 1, 1], [1, 1, 1, 1]], expected [[1, 1, 1, 1], [1, 1, 1, 0]]."
+        in message
+    )
+
+
 def test_an_error_in_the_learners_code_is_reported_in_words():
     source = (
         "import math\n\ndef mcc_by_hand(tp, tn, fp, fn):\n"

@@ -171,7 +171,11 @@ def feedback(name: str, answer: Callable) -> Feedback:
         else:
             ok, wanted = same(got, case.expected), _short(case.expected)
         if not ok:
-            message = f"Not right yet: input {call} gave {_short(got)}, expected {wanted}."
+            gave = _short(got)
+            key = _first_different_key(got, case.expected) if case.accept is None else None
+            if key is not None:
+                gave, wanted = f"{key!r} {_short(got[key])}", _short(case.expected[key])
+            message = f"Not right yet: input {call} gave {gave}, expected {wanted}."
             return Feedback(NOT_RIGHT, _join(message, case.hint))
     return Feedback(RIGHT, f"Right: {item.right}")
 
@@ -216,6 +220,13 @@ def same(got: Any, expected: Any) -> bool:
             and all(same(got[k], expected[k]) for k in expected)
         )
     return got == expected
+
+
+def _first_different_key(got: Any, expected: Any) -> Any:
+    """For two dicts with the same keys, the first key whose values differ; else None."""
+    if isinstance(got, dict) and isinstance(expected, dict) and got.keys() == expected.keys():
+        return next((k for k in expected if not same(got[k], expected[k])), None)
+    return None
 
 
 def _plain(value: Any) -> Any:

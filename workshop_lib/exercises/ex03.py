@@ -22,7 +22,7 @@ def _pad_cases() -> list[Case]:
                 "input_ids": [[464, 3797, 3332, 13], [464, 3797, 13, 50256]],
                 "attention_mask": [[1, 1, 1, 1], [1, 1, 1, 0]],
             },
-            hint="pad on the right, to the longest row of this batch (not to a fixed length).",
+            hint="pad on the right, to this batch's longest row; the mask is 1 on real tokens, 0 on padding.",
         ),
         Case(
             ([[5, 6], [7], [8, 9, 10]], 0),
