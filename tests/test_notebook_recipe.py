@@ -8,6 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 import torch
+from transformers import TrainerCallback
 
 from workshop_lib.config import resolve
 from workshop_lib.inference import AcceptabilityClassifier
@@ -142,3 +143,27 @@ def test_metrics_json_of_the_cells_names_the_run(tmp_path):
     assert saved["mcc"] == pytest.approx(ns["evaluation"]["eval_mcc"])
     assert saved["resumed_from"] is None and saved["train_loss"] > 0
     assert ns["metrics"] == saved
+
+
+class StopAfterFirstEpoch(TrainerCallback):
+    """Stop training after the first epoch's checkpoint, like a kernel that died there."""
+
+    def on_epoch_end(self, args, state, control, **kwargs):
+        control.should_training_stop = True
+        return control
+
+
+def test_cells_resume_an_interrupted_run_to_the_same_result(tmp_path):
+    cells = ["c05-guard", "c05-model", "c05-trainer", "c05-train", "c05-evaluate"]
+    straight = resolve("smoke", output_dir=str(tmp_path / "straight"), epochs=2)
+    expected = run_cells("05_training.ipynb", cells, {"settings": straight, "OVERWRITE": False})["metrics"]
+    settings = resolve("smoke", output_dir=str(tmp_path / "interrupted"), epochs=2)
+    ns = run_cells("05_training.ipynb", cells[:3], {"settings": settings, "OVERWRITE": False})
+    ns["trainer"].add_callback(StopAfterFirstEpoch())
+    run_cells("05_training.ipynb", ["c05-train"], ns)
+    assert not (tmp_path / "interrupted" / "model").exists()
+    resumed = run_cells("05_training.ipynb", cells, {"settings": settings, "OVERWRITE": False})
+    assert Path(resumed["last"]).name == "checkpoint-100"
+    assert resumed["metrics"]["resumed_from"] == "checkpoint-100"
+    for key in ("mcc", "accuracy", "f1", "loss", "train_loss"):
+        assert resumed["metrics"][key] == pytest.approx(expected[key], abs=1e-4), key
