@@ -142,7 +142,10 @@ def strict(on: bool = True) -> None:
 
 
 def check(name: str, answer: Callable) -> None:
-    """Run the learner's `answer` for exercise `name` and print plain-words feedback; never raises."""
+    """Run the learner's `answer` for exercise `name` and print plain-words feedback.
+
+    Whatever the answer does, this only prints; it raises only for an unknown `name`, and in strict mode.
+    """
     result = feedback(name, answer)
     print(result.message)
     if _strict and result.verdict != RIGHT:
@@ -153,7 +156,8 @@ def feedback(name: str, answer: Callable) -> Feedback:
     """Judge `answer` on every case of exercise `name`; the first failing case explains the verdict."""
     item = find(name)
     if not isinstance(item, Exercise):
-        return Feedback(NOT_RIGHT, f"{name!r} is a question: run show_solution({name!r}) to read the answer.")
+        message = f"Not right yet: {name!r} is a question; run show_solution({name!r}) to read its answer."
+        return Feedback(NOT_RIGHT, message)
     if not callable(answer):
         return Feedback(NOT_RIGHT, f"Not right yet: pass the function itself, `{name}`, not {answer!r}.")
     for case in item.cases():
