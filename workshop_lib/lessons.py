@@ -26,6 +26,10 @@ CAVEATS = {
         "smoke profile: a tiny model timed over a fraction of a second measures mostly overhead, not the "
         "engines; compare speeds with GPT-2 (quick/full)."
     ),
+    "training_speed": (
+        "smoke profile: the tiny model has about a thousandth of GPT-2 small's 124 M parameters, so its "
+        "speed says nothing about GPT-2's; BENCHMARKS.md measures GPT-2 small's."
+    ),
     "non_english": (
         "smoke profile: the tiny model's vocabulary was learnt from the embedded set's small English "
         "vocabulary, so these verdicts mean nothing. GPT-2 itself learnt mostly English: even in quick/full "
