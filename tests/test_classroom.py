@@ -26,19 +26,23 @@ def workshop(*args: str, tmp_path) -> tuple[subprocess.CompletedProcess, float]:
 
 
 def test_doctor_reports_every_item_with_advice(tmp_path):
-    done, seconds = workshop("doctor", tmp_path=tmp_path)
+    done, seconds = workshop("doctor", "--profile", "full", tmp_path=tmp_path)
     out = done.stdout
     assert seconds < 15  # most of it is importing torch
     for item in ["Python", "torch", "transformers", "device:", "free disk", "cached", "reachable"]:
         assert item in out, item
-    assert "[!!] hub http://127.0.0.1:9 reachable" in out and "HF_HUB_OFFLINE=1" in out
-    assert "[!!] model openai-community/gpt2 cached" in out and "prefetch" in out
+    assert "[!!] hub http://127.0.0.1:9 not reachable" in out and "HF_HUB_OFFLINE=1" in out
+    assert (
+        "[!!] model openai-community/gpt2 not cached" in out
+        and "prefetch --model openai-community/gpt2" in out
+    )
+    assert "[!!] data nyu-mll/glue/cola not cached" in out
     assert done.returncode == 1
     assert SECRET not in out + done.stderr
 
 
 def test_prefetch_offline_fails_fast_with_advice(tmp_path):
-    done, seconds = workshop("prefetch", tmp_path=tmp_path)
+    done, seconds = workshop("prefetch", "--profile", "full", tmp_path=tmp_path)
     assert seconds < 10
     assert done.returncode == 3
     assert "is not reachable" in done.stderr and "MODEL_NAME='/path/to/model'" in done.stderr
@@ -72,5 +76,35 @@ def test_a_prefetched_model_loads_offline_and_doctor_sees_it(tmp_path, tiny_dir)
             [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
         )
         assert done.stdout.strip().endswith("GPT2ForSequenceClassification"), done.stderr[-1500:]
-    done, _ = workshop("doctor", tmp_path=tmp_path)
+    done, _ = workshop("doctor", "--profile", "full", tmp_path=tmp_path)
     assert "[ok] model openai-community/gpt2 cached" in done.stdout
+
+
+def test_doctor_and_prefetch_check_the_model_the_run_uses(tmp_path, tiny_dir):
+    done, _ = workshop("doctor", "--profile", "smoke", tmp_path=tmp_path)
+    assert "[ok] model tiny: built offline by the workshop, nothing to fetch" in done.stdout
+    assert "openai-community/gpt2" not in done.stdout and "nyu-mll" not in done.stdout  # smoke needs neither
+    done, _ = workshop("prefetch", "--profile", "smoke", tmp_path=tmp_path)
+    assert done.returncode == 0 and "model  tiny: nothing to fetch" in done.stdout, done.stderr[-2000:]
+    assert "data   embedded: not on the hub" in done.stdout
+    done, _ = workshop("doctor", "--model", str(tiny_dir), tmp_path=tmp_path)
+    assert f"[ok] model {tiny_dir}: local folder with config, weights and tokenizer" in done.stdout
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "config.json").write_text("{}")
+    done, _ = workshop("doctor", "--model", str(broken), tmp_path=tmp_path)
+    assert (
+        f"[!!] model {broken}: local folder lacks weights (model.safetensors); tokenizer files" in done.stdout
+    )
+    done, _ = workshop("prefetch", "--model", str(broken), "--profile", "smoke", tmp_path=tmp_path)
+    assert done.returncode == 1 and "lacks weights" in done.stderr
+    done, seconds = workshop("prefetch", "--model", "someone/other-model", tmp_path=tmp_path)
+    assert done.returncode == 3 and "the model 'someone/other-model'" in done.stderr  # not GPT-2
+
+
+def test_available_memory_comes_from_psutil():
+    import psutil
+
+    from workshop_lib.classroom import available_memory_gb
+
+    assert 0 < available_memory_gb() <= psutil.virtual_memory().total / 1024**3

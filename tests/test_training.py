@@ -8,6 +8,7 @@ import sys
 import textwrap
 
 import pytest
+from cards import card_parts, results
 
 from workshop_lib.artifacts import ArtifactExistsError
 from workshop_lib.config import resolve
@@ -20,6 +21,7 @@ from workshop_lib.training import (
     train,
 )
 
+CARD_KEYS = {"matthews_correlation": "mcc", "accuracy": "accuracy", "f1": "f1"}
 KILL_AFTER_EPOCH = 4
 TRAIN_SCRIPT = textwrap.dedent(
     """
@@ -75,6 +77,9 @@ def test_smoke_training_learns_and_refuses_to_overwrite(tmp_path):
     saved = tmp_path / "model"
     assert (saved / "model.safetensors").is_file() and not list(saved.glob("*.bin"))
     assert json.loads((saved / "metrics.json").read_text())["mcc"] == metrics["mcc"]
+    metadata, prose = card_parts((saved / "README.md").read_text())  # the card, saved in the same step
+    assert results(metadata) == {k: metrics[key] for k, key in CARD_KEYS.items()}
+    assert "This is a smoke-profile model" in prose
     with pytest.raises(ArtifactExistsError, match="OVERWRITE"):
         train(settings)
 
@@ -99,6 +104,8 @@ def test_resume_checks_the_settings_the_checkpoints_were_made_with(tmp_path):
     settings = resolve("smoke", output_dir=str(tmp_path))
     assert resume_checkpoint(settings) is None  # nothing to resume
     (tmp_path / "checkpoints" / "checkpoint-300").mkdir(parents=True)
+    (tmp_path / "checkpoints" / "checkpoint-300" / "trainer_state.json").write_text("{}")
+    (tmp_path / "checkpoints" / "checkpoint-400").mkdir()  # a save cut short by a kill: no trainer state
     with pytest.raises(ResumeMismatchError, match=f"no {RUN_SETTINGS}.*OUTPUT_DIR.*OVERWRITE"):
         resume_checkpoint(settings)
     record_run_settings(settings)

@@ -1,4 +1,4 @@
-"""Classroom operations: prefetch the model and data for offline use, and a quick health check."""
+"""Classroom operations: prefetch the run's model and data for offline use, and a quick health check."""
 
 from __future__ import annotations
 
@@ -8,48 +8,87 @@ import shutil
 import sys
 import time
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
+from .config import resolve
 from .data import HUB_CONFIG, HUB_DATASET, OFFLINE_ALTERNATIVES, load_hub
 from .hub import hub_endpoint, hub_load, hub_reachable, offline_mode
-from .modeling import HUB_MODEL
+from .modelcard import is_tiny_model
 from .modeling import OFFLINE_ALTERNATIVES as MODEL_ALTERNATIVES
 
-MODEL_FILES = [
-    "config.json",
-    "model.safetensors",
-    "tokenizer.json",
-    "vocab.json",
-    "merges.txt",
-    "tokenizer_config.json",
-    "generation_config.json",
-]
+# What a download keeps: configs, safetensors weights (also sharded), tokenizer files. Never pickles.
+MODEL_PATTERNS = ["*.json", "*.safetensors", "*.txt", "*.model"]
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "vocab.json", "vocab.txt", "tokenizer.model")
 MIN_FREE_DISK_GB = 3.0  # GPT-2 (0.5 GB), data, checkpoints of the full run
 MIN_FREE_MEMORY_GB = 4.0  # the full profile's peak is far lower; leave room for Jupyter
 
 
-def prefetch(model: str = HUB_MODEL) -> None:
-    """Download the model's safetensors files and CoLA into the Hugging Face cache."""
+def run_model(model: str | None = None, profile: str | None = None) -> str:
+    """The model a run will use: the one given, else the profile's ($WORKSHOP_PROFILE, else full)."""
+    return model or resolve(profile).model_name
+
+
+def run_data(profile: str | None = None) -> str:
+    """The data source of the profile's run."""
+    return resolve(profile).data_source
+
+
+def is_local(model: str) -> bool:
+    """True when the model name is a path: an existing folder, or written like one."""
+    return Path(model).expanduser().is_dir() or model.startswith(("/", "./", "../", "~"))
+
+
+def missing_model_files(folder: str | Path) -> list[str]:
+    """What a local model folder lacks of config, safetensors weights and tokenizer; empty when complete."""
+    folder = Path(folder).expanduser()
+    if not folder.is_dir():
+        return [f"the folder itself ({folder} does not exist)"]
+    missing = [] if (folder / "config.json").is_file() else ["config.json"]
+    if not any((folder / name).is_file() for name in ("model.safetensors", "model.safetensors.index.json")):
+        missing.append("weights (model.safetensors)")
+    if not any((folder / name).is_file() for name in TOKENIZER_FILES):
+        missing.append(f"tokenizer files (one of {', '.join(TOKENIZER_FILES)})")
+    return missing
+
+
+def prefetch(model: str | None = None, profile: str | None = None) -> int:
+    """Download the run's model (safetensors only) and, when it uses the hub's CoLA, the data; 0 if ready."""
     from huggingface_hub import snapshot_download
 
-    started = time.perf_counter()
-    path = hub_load(
-        lambda: snapshot_download(model, allow_patterns=MODEL_FILES),
-        f"the model '{model}'",
-        MODEL_ALTERNATIVES,
-    )
-    print(f"model  {model}: cached in {path}")
-    data = load_hub()
-    print(f"data   {HUB_DATASET}/{HUB_CONFIG}: " + ", ".join(f"{k} {len(v)}" for k, v in data.items()))
+    started, model = time.perf_counter(), run_model(model, profile)
+    if is_tiny_model(model):
+        print(f"model  {model}: nothing to fetch, the workshop builds it offline when a run needs it")
+    elif is_local(model):
+        missing = missing_model_files(model)
+        if missing:
+            print(f"model  {model}: a local folder that lacks {'; '.join(missing)}", file=sys.stderr)
+            return 1
+        print(f"model  {model}: a local folder with config, weights and tokenizer; nothing to fetch")
+    else:
+        path = hub_load(
+            lambda: snapshot_download(model, allow_patterns=MODEL_PATTERNS),
+            f"the model '{model}'",
+            MODEL_ALTERNATIVES,
+        )
+        print(f"model  {model}: cached in {path}")
+    source = run_data(profile)
+    if source == "hub":
+        data = load_hub()
+        print(f"data   {HUB_DATASET}/{HUB_CONFIG}: " + ", ".join(f"{k} {len(v)}" for k, v in data.items()))
+    else:
+        print(f"data   {source}: not on the hub; nothing to fetch")
     print(f"Done in {time.perf_counter() - started:.0f} s. Later runs work offline with HF_HUB_OFFLINE=1.")
+    return 0
 
 
-def model_cached(model: str = HUB_MODEL) -> bool:
-    """True when the model's config and safetensors weights are in the local cache."""
+def model_cached(model: str) -> bool:
+    """True when the hub model's config and safetensors weights (or their shard index) are cached."""
     from huggingface_hub import try_to_load_from_cache
 
-    return all(
-        isinstance(try_to_load_from_cache(model, f), str) for f in ("config.json", "model.safetensors")
-    )
+    def cached(name: str) -> bool:
+        return isinstance(try_to_load_from_cache(model, name), str)
+
+    return cached("config.json") and (cached("model.safetensors") or cached("model.safetensors.index.json"))
 
 
 def data_cached() -> bool:
@@ -63,27 +102,25 @@ def data_cached() -> bool:
     return any(r.repo_id == HUB_DATASET and r.repo_type == "dataset" for r in repos)
 
 
-def _memory_gb() -> float | None:
-    """Available memory in GB (Linux /proc/meminfo, else None)."""
-    try:
-        for line in open("/proc/meminfo"):
-            if line.startswith("MemAvailable:"):
-                return int(line.split()[1]) / 1024**2
-    except OSError:
-        return None
-    return None
+def available_memory_gb() -> float:
+    """Memory available to new programs, in GB (Linux, macOS and Windows alike)."""
+    import psutil
+
+    return psutil.virtual_memory().available / 1024**3
 
 
-def doctor() -> int:
+def doctor(model: str | None = None, profile: str | None = None) -> int:
     """Print a health report with advice for every problem; return the number of problems."""
     import torch
 
     problems = 0
 
-    def line(ok: bool, what: str, advice: str = "") -> None:
+    def line(ok: bool, what: str, advice: str = "", failed: str = "") -> None:
+        """One report line; `failed` replaces `what` when the check fails."""
         nonlocal problems
         problems += not ok
-        print(f"[{'ok' if ok else '!!'}] {what}" + (f"\n     -> {advice}" if not ok and advice else ""))
+        text = what if ok else failed or what
+        print(f"[{'ok' if ok else '!!'}] {text}" + (f"\n     -> {advice}" if not ok and advice else ""))
 
     line(sys.version_info >= (3, 10), f"Python {platform.python_version()}", "install Python 3.10 or newer")
     for name in ["torch", "transformers", "datasets", "evaluate", "accelerate", "papermill", "ipywidgets"]:
@@ -99,21 +136,38 @@ def doctor() -> int:
         line(True, f"device: CPU only ({os.cpu_count()} cores): use the smoke or quick profile in class")
     free_disk = shutil.disk_usage(".").free / 1024**3
     line(free_disk >= MIN_FREE_DISK_GB, f"free disk {free_disk:.1f} GB", "free at least 3 GB")
-    memory = _memory_gb()
-    if memory is not None:
-        line(memory >= MIN_FREE_MEMORY_GB, f"available memory {memory:.1f} GB", "close other programs")
-    line(model_cached(), f"model {HUB_MODEL} cached", "run `./workshop.sh prefetch` while online")
-    line(
-        data_cached(), f"data {HUB_DATASET}/{HUB_CONFIG} cached", "run `./workshop.sh prefetch` while online"
-    )
+    memory = available_memory_gb()
+    line(memory >= MIN_FREE_MEMORY_GB, f"available memory {memory:.1f} GB", "close other programs")
+    model = run_model(model, profile)
+    prefetch_advice = f"run `./workshop.sh prefetch --model {model}` while online"
+    if is_tiny_model(model):
+        line(True, f"model {model}: built offline by the workshop, nothing to fetch")
+    elif is_local(model):
+        missing = missing_model_files(model)
+        line(
+            not missing,
+            f"model {model}: local folder with config, weights and tokenizer",
+            "copy the whole checkpoint into the folder, or save one there with save_pretrained",
+            f"model {model}: local folder lacks {'; '.join(missing)}",
+        )
+    else:
+        line(model_cached(model), f"model {model} cached", prefetch_advice, f"model {model} not cached")
+    source = run_data(profile)
+    if source == "hub":
+        data = f"data {HUB_DATASET}/{HUB_CONFIG}"
+        advice = f"run `./workshop.sh prefetch --profile {resolve(profile).profile}` while online"
+        line(data_cached(), f"{data} cached", advice, f"{data} not cached")
+    elif source != "embedded":
+        line(Path(source).expanduser().is_dir(), f"data folder {source}", "check DATA_SOURCE's path")
     if offline_mode():
         line(True, "HF_HUB_OFFLINE=1: only the cache is used")
     else:
         line(
             hub_reachable(),
             f"hub {hub_endpoint()} reachable",
-            "offline: prefetch beforehand and set HF_HUB_OFFLINE=1, or use the smoke profile.\n"
-            + OFFLINE_ALTERNATIVES.replace("  - ", "     -> "),
+            "offline: prefetch beforehand and set HF_HUB_OFFLINE=1, or use the smoke profile; behind a "
+            "proxy set HTTPS_PROXY (and NO_PROXY).\n" + OFFLINE_ALTERNATIVES.replace("  - ", "     -> "),
+            f"hub {hub_endpoint()} not reachable",
         )
     print(f"{problems} problem(s) found." if problems else "All good.")
     return problems

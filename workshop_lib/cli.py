@@ -19,9 +19,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="workshop", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run notebooks 01-06 headless (see `workshop run --help`)")
-    sub.add_parser("doctor", help="check Python, libraries, device, disk, memory, cache and hub")
-    fetch = sub.add_parser("prefetch", help="download GPT-2 and CoLA into the cache for offline use")
-    fetch.add_argument("--model", default=None, help="hub id (default openai-community/gpt2)")
+    health = sub.add_parser(
+        "doctor", help="check Python, libraries, device, disk, memory, the run's model and hub"
+    )
+    fetch = sub.add_parser(
+        "prefetch", help="download the run's model and CoLA into the cache for offline use"
+    )
+    for command in (health, fetch):
+        command.add_argument("--model", help="hub id, local folder or tiny model (default: the profile's)")
+        command.add_argument("--profile", help="whose model and data (default: $WORKSHOP_PROFILE, else full)")
     tiny = sub.add_parser("build-tiny-gpt2", help="save the tiny random GPT-2 used offline")
     tiny.add_argument("out_dir", type=Path)
     tiny.add_argument("--tokenizer", type=Path, help="folder with GPT-2's tokenizer files")
@@ -32,11 +38,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "doctor":
             from .classroom import doctor
 
-            return 1 if doctor() else 0
+            return 1 if doctor(args.model, args.profile) else 0
         if args.command == "prefetch":
             from .classroom import prefetch
 
-            prefetch(*([args.model] if args.model else []))
+            return prefetch(args.model, args.profile)
         elif args.command == "build-tiny-gpt2":
             from .modeling import build_tiny_gpt2
 

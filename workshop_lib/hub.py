@@ -1,18 +1,20 @@
-"""Fast, actionable failures for Hugging Face hub access (the libraries retry for 20-50 s offline)."""
+"""Hugging Face hub access that fails within seconds, with advice (the libraries retry for 20-50 s offline).
+
+Whether the hub answers is decided once per process by one HTTP request through huggingface_hub's client,
+so HTTPS_PROXY, NO_PROXY, SSL_CERT_FILE and HF_ENDPOINT count exactly as they do for the downloads.
+"""
 
 from __future__ import annotations
 
-import os
-import socket
 import threading
 from collections.abc import Callable
-from contextlib import contextmanager
 from typing import TypeVar
-from urllib.parse import urlparse
 
 T = TypeVar("T")
 
-HUB_TIMEOUT_S = 3.0  # one TCP connect; the whole check stays far below the 10 s promise
+HUB_TIMEOUT_S = 4.0  # the one probe request; with imports the whole failure stays below the 10 s promise
+PROBE_PATH = "/api/models/openai-community/gpt2"  # a small public JSON answer every hub and mirror gives
+_reachable: dict[str, bool] = {}  # endpoint -> answer of this process's probe
 
 
 class HubUnavailableError(RuntimeError):
@@ -20,32 +22,70 @@ class HubUnavailableError(RuntimeError):
 
 
 def hub_endpoint() -> str:
-    """Return the hub URL in use (respects HF_ENDPOINT)."""
-    return os.environ.get("HF_ENDPOINT", "https://huggingface.co")
+    """Return the hub URL the libraries use (HF_ENDPOINT, else https://huggingface.co)."""
+    from huggingface_hub import constants
+
+    return constants.ENDPOINT
 
 
 def offline_mode() -> bool:
-    """True when the user asked for offline mode with HF_HUB_OFFLINE=1."""
-    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
+    """True when the user switched the hub libraries to their cache with HF_HUB_OFFLINE=1."""
+    from huggingface_hub import is_offline_mode
+
+    return is_offline_mode()
 
 
-def hub_reachable(timeout: float = HUB_TIMEOUT_S) -> bool:
-    """Try one TCP connection to the hub; DNS runs in a thread so it cannot hang us."""
-    url = urlparse(hub_endpoint())
-    host, port = url.hostname or "huggingface.co", url.port or (443 if url.scheme == "https" else 80)
+def _probe(url: str, timeout: float) -> bool:
+    """One GET through huggingface_hub's session; only a JSON answer from the hub counts, not a portal."""
+    from huggingface_hub import get_session
+
     result: list[bool] = []
 
-    def probe() -> None:
+    def ask() -> None:
         try:
-            with socket.create_connection((host, port), timeout=timeout):
-                result.append(True)
-        except OSError:
+            response = get_session().get(url, timeout=timeout)
+            result.append(response.status_code == 200 and isinstance(response.json(), dict))
+        except Exception:  # refused, unresolvable, timed out, TLS or proxy failure, garbage: all unreachable
             result.append(False)
 
-    thread = threading.Thread(target=probe, daemon=True)
+    thread = threading.Thread(target=ask, daemon=True)  # name resolution ignores timeouts: bound it here
     thread.start()
     thread.join(timeout + 1.0)
     return bool(result and result[0])
+
+
+def hub_reachable(timeout: float = HUB_TIMEOUT_S) -> bool:
+    """Whether the hub answers over HTTP(S), asked at most once per process and endpoint."""
+    endpoint = hub_endpoint()
+    if endpoint not in _reachable:
+        _reachable[endpoint] = _probe(endpoint.rstrip("/") + PROBE_PATH, timeout)
+    return _reachable[endpoint]
+
+
+def use_cache_only() -> None:
+    """From now on in this process, hub libraries answer from the local cache, as under HF_HUB_OFFLINE=1."""
+    from huggingface_hub import get_session, set_client_factory
+    from huggingface_hub.errors import OfflineModeIsEnabled
+
+    def refuse(request) -> None:
+        raise OfflineModeIsEnabled(f"{request.url}: the hub was not reachable, so only the cache is used.")
+
+    client_class = type(get_session())  # the HTTP client class this huggingface_hub version is built on
+    set_client_factory(lambda: client_class(event_hooks={"request": [refuse]}))
+
+
+def is_network_error(error: BaseException) -> bool:
+    """True when an error (or one it came from) means: no connection, and not in the local cache."""
+    from huggingface_hub.errors import LocalEntryNotFoundError
+
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, ConnectionError | TimeoutError | LocalEntryNotFoundError):
+            return True
+        if isinstance(seen, FileNotFoundError) and "is not cached" in str(seen):  # datasets' own wording
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def unavailable_message(what: str, alternatives: str) -> str:
@@ -55,36 +95,22 @@ def unavailable_message(what: str, alternatives: str) -> str:
         f"not in the local cache.\nWhat you can do:\n{alternatives}\n"
         "  - prefetch while online: `python -m workshop_lib.cli prefetch`, then run with "
         "HF_HUB_OFFLINE=1\n"
+        "  - behind a proxy: set HTTPS_PROXY (and NO_PROXY) before starting Python or Jupyter\n"
         "  - check your setup: `python -m workshop_lib.cli doctor`"
     )
 
 
-@contextmanager
-def _libraries_offline():
-    """Make huggingface_hub, transformers and datasets use only the local cache for a while."""
-    import datasets.config
-    import huggingface_hub.constants as hf_constants
-
-    saved = (hf_constants.HF_HUB_OFFLINE, datasets.config.HF_HUB_OFFLINE, os.environ.get("HF_HUB_OFFLINE"))
-    hf_constants.HF_HUB_OFFLINE = True
-    datasets.config.HF_HUB_OFFLINE = True
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    try:
-        yield
-    finally:
-        hf_constants.HF_HUB_OFFLINE, datasets.config.HF_HUB_OFFLINE, env = saved
-        if env is None:
-            os.environ.pop("HF_HUB_OFFLINE", None)
-        else:
-            os.environ["HF_HUB_OFFLINE"] = env
-
-
 def hub_load(load: Callable[[], T], what: str, alternatives: str) -> T:
-    """Run a hub load; when the hub is unreachable use the cache only, or fail fast with advice."""
-    if offline_mode() or not hub_reachable():
-        try:
-            with _libraries_offline():
-                return load()
-        except Exception as err:  # every library raises its own "not cached" type
-            raise HubUnavailableError(unavailable_message(what, alternatives)) from err
-    return load()
+    """Run a hub load; without the hub use the cache only, and fail fast with advice when it is not there."""
+    if offline_mode():
+        pass  # the libraries already keep to the cache
+    elif hub_reachable():
+        return load()
+    else:
+        use_cache_only()
+    try:
+        return load()
+    except Exception as err:
+        if not is_network_error(err):  # e.g. a damaged cached file: the library's own message says which
+            raise
+        raise HubUnavailableError(unavailable_message(what, alternatives)) from err

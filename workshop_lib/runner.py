@@ -1,6 +1,7 @@
 """Run notebooks 01-06 headless with papermill into a run folder, then check metrics against a baseline.
 
 python -m workshop_lib.runner --profile smoke [-p NAME VALUE ...] [--run-dir DIR]
+python -m workshop_lib.runner --resume DIR   (continue a run that was interrupted)
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from .data import PROJECT_ROOT
 
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
 BASELINES = PROJECT_ROOT / "baselines"
+RUN_STATE = "run.json"  # in the run folder: the parameters it started with, the notebooks that finished
 
 
 class NotebookFailed(RuntimeError):
@@ -58,12 +60,57 @@ def failed_cell(executed: Path) -> str:
     return "unknown cell"
 
 
+def start_run(run_dir: Path, parameters: dict) -> None:
+    """Record the parameters a new run starts with, so that `--resume` can continue it."""
+    atomic_write_json(run_dir / RUN_STATE, {"parameters": parameters, "finished": {}})
+
+
+def record_finished(run_dir: Path, notebook: str, seconds: float) -> None:
+    """Mark a notebook as finished in the run folder's state."""
+    path = run_dir / RUN_STATE
+    state = json.loads(path.read_text()) if path.is_file() else {"finished": {}}
+    state["finished"][notebook] = seconds
+    atomic_write_json(path, state)
+
+
+def resumed_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> tuple[Path, dict]:
+    """The folder and the parameters of the run `--resume` continues; stops with usage errors."""
+    if args.profile or args.parameter or args.run_dir:
+        parser.error(
+            "--resume continues a run with the parameters it started with: no --profile, -p, --run-dir"
+        )
+    path = args.resume / RUN_STATE
+    if not path.is_file():
+        parser.error(
+            f"{args.resume} is not a run folder that can be resumed (it has no {RUN_STATE}). Give the folder "
+            "a run printed as 'Run folder: ...', or start a new run without --resume."
+        )
+    return args.resume, json.loads(path.read_text())["parameters"]
+
+
+def kept_notebooks(finished: dict[str, float]) -> dict[str, float]:
+    """The finished notebooks before the first unfinished one: a resume keeps these and reruns the rest."""
+    kept = {}
+    for path in notebooks():
+        if path.stem not in finished:
+            break
+        kept[path.stem] = finished[path.stem]
+    return kept
+
+
 def run_notebooks(run_dir: Path, parameters: dict, log=print) -> dict[str, float]:
-    """Execute the notebooks in order into run_dir, stopping at the first failure; return seconds each."""
+    """Execute the notebooks in order into run_dir, stopping at the first failure; return seconds each.
+
+    Notebooks the run folder records as finished (before the first unfinished one) are kept, not rerun.
+    """
     import papermill
 
-    seconds = {}
+    state = run_dir / RUN_STATE
+    seconds = kept_notebooks(json.loads(state.read_text())["finished"]) if state.is_file() else {}
     for path in notebooks():
+        if path.stem in seconds:
+            log(f"[{path.stem}] kept: it finished before the run was interrupted")
+            continue
         out = run_dir / path.name
         log(f"[{path.stem}] running ...")
         start = time.perf_counter()
@@ -74,6 +121,7 @@ def run_notebooks(run_dir: Path, parameters: dict, log=print) -> dict[str, float
         except papermill.PapermillExecutionError as err:
             raise NotebookFailed(f"{path.name} failed in {failed_cell(out)}") from err
         seconds[path.stem] = round(time.perf_counter() - start, 1)
+        record_finished(run_dir, path.stem, seconds[path.stem])
         log(f"[{path.stem}] done in {seconds[path.stem]} s")
     return seconds
 
@@ -141,24 +189,40 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", help="smoke, quick or full (default: $WORKSHOP_PROFILE, else full)")
     parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
     parser.add_argument("--run-dir", type=Path, help="new run folder (default runs/<profile>-<time>)")
+    parser.add_argument(
+        "--resume",
+        type=Path,
+        metavar="RUN_DIR",
+        help="continue an interrupted run: keep its finished notebooks, rerun from the first unfinished one "
+        "with the parameters it started with (training resumes from its last checkpoint)",
+    )
     parser.add_argument("--baseline", type=Path, help="baseline JSON (default baselines/<profile>.json)")
     parser.add_argument(
         "--save-baseline", action="store_true", help="write this run's metrics as the baseline"
     )
     args = parser.parse_args(argv)
 
-    profile = profile_name(args.profile)
-    run_dir = args.run_dir or PROJECT_ROOT / "runs" / f"{profile}-{datetime.now():%Y%m%d-%H%M%S}"
-    if run_dir.exists():
-        raise ArtifactExistsError(f"{run_dir} already exists; runs never overwrite each other.")
-    run_dir.mkdir(parents=True)
-    parameters = {"PROFILE": profile, "OUTPUT_DIR": str((run_dir / "artifacts").resolve())}
-    parameters.update({name: parse_value(value) for name, value in args.parameter})
+    if args.resume:
+        run_dir, parameters = resumed_run(parser, args)
+        profile = parameters["PROFILE"]
+    else:
+        profile = profile_name(args.profile)
+        run_dir = args.run_dir or PROJECT_ROOT / "runs" / f"{profile}-{datetime.now():%Y%m%d-%H%M%S}"
+        if run_dir.exists():
+            raise ArtifactExistsError(f"{run_dir} already exists; runs never overwrite each other.")
+        run_dir.mkdir(parents=True)
+        parameters = {"PROFILE": profile, "OUTPUT_DIR": str((run_dir / "artifacts").resolve())}
+        parameters.update({name: parse_value(value) for name, value in args.parameter})
+        start_run(run_dir, parameters)
     print(f"Run folder: {run_dir}")
     try:
         seconds = run_notebooks(run_dir, parameters)
     except NotebookFailed as err:
-        print(f"FAILED: {err}\nThe executed notebook is in {run_dir}.", file=sys.stderr)
+        print(
+            f"FAILED: {err}\nThe executed notebook is in {run_dir}. After fixing the cause, continue with "
+            f"--resume {run_dir}",
+            file=sys.stderr,
+        )
         return 1
 
     metrics = collect_metrics(run_dir / "artifacts")

@@ -16,13 +16,14 @@ from transformers import (
     TrainingArguments,
     set_seed,
 )
-from transformers.trainer_utils import TrainOutput, get_last_checkpoint
+from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR, TrainOutput
 
 from .artifacts import ArtifactExistsError, atomic_dir, atomic_write_json
 from .config import TINY, Settings
 from .data import limit_splits, load_cola
 from .device import pick_device, pick_precision
 from .metrics import compute_metrics
+from .modelcard import model_card, zero_shot_baseline
 from .modeling import load_model, load_tokenizer, tiny_gpt2
 from .preprocess import load_tokenized, save_tokenized, tokenize
 
@@ -165,10 +166,26 @@ def record_run_settings(settings: Settings) -> None:
     atomic_write_json(settings.out / "checkpoints" / RUN_SETTINGS, run_settings(settings))
 
 
+def last_complete_checkpoint(checkpoints: Path) -> str | None:
+    """The newest checkpoint whose trainer state, written last, is complete (a kill can cut a save short)."""
+    steps = {}
+    for path in checkpoints.glob(f"{PREFIX_CHECKPOINT_DIR}-*"):
+        step = path.name.removeprefix(f"{PREFIX_CHECKPOINT_DIR}-")
+        if path.is_dir() and step.isdigit():
+            steps[int(step)] = path
+    for step in sorted(steps, reverse=True):
+        try:
+            json.loads((steps[step] / "trainer_state.json").read_text())
+            return str(steps[step])
+        except (OSError, ValueError):
+            print(f"Skipping {steps[step]}: it was not saved completely.")
+    return None
+
+
 def resume_checkpoint(settings: Settings) -> str | None:
     """The last checkpoint in <out>/checkpoints, or None; raise ResumeMismatchError if made otherwise."""
     checkpoints = settings.out / "checkpoints"
-    last = get_last_checkpoint(str(checkpoints)) if checkpoints.is_dir() else None
+    last = last_complete_checkpoint(checkpoints) if checkpoints.is_dir() else None
     if last is None:
         return None
     record = checkpoints / RUN_SETTINGS
@@ -196,7 +213,7 @@ def resume_checkpoint(settings: Settings) -> str | None:
 
 
 def save_model(trainer: Trainer, settings: Settings, metrics: dict, overwrite: bool = False) -> Path:
-    """Save the final model folder atomically (weights, tokenizer, recipe, metrics, log); return it."""
+    """Save the final model folder atomically (weights, tokenizer, recipe, metrics, log, card); return it."""
     model_dir = settings.out / "model"
     if trainer.is_world_process_zero():
         with atomic_dir(model_dir, overwrite=overwrite) as tmp:
@@ -205,6 +222,9 @@ def save_model(trainer: Trainer, settings: Settings, metrics: dict, overwrite: b
             (tmp / "training_args.json").write_text(trainer.args.to_json_string())  # JSON, not a pickle
             atomic_write_json(tmp / "metrics.json", metrics)
             atomic_write_json(tmp / "log_history.json", trainer.state.log_history)
+            sizes = {"train": len(trainer.train_dataset), "validation": len(trainer.eval_dataset)}
+            card = model_card(settings, metrics, sizes, MAX_LENGTH, zero_shot_baseline(settings))
+            (tmp / "README.md").write_text(card, encoding="utf-8")
     return model_dir
 
 
