@@ -102,6 +102,7 @@ def test_guard_with_overwrite_trains_from_the_start(tmp_path):
 def test_guard_resumes_an_interrupted_run_made_with_the_same_settings(tmp_path):
     settings = resolve("smoke", output_dir=str(tmp_path))
     (tmp_path / "checkpoints" / "checkpoint-10").mkdir(parents=True)
+    (tmp_path / "checkpoints" / "checkpoint-10" / "trainer_state.json").write_text("{}")  # saved completely
     record_run_settings(settings)
     ns = run_cells("05_training.ipynb", ["c05-guard"], {"settings": settings, "OVERWRITE": False})
     assert ns["train_now"] and Path(ns["last"]).name == "checkpoint-10"
