@@ -28,16 +28,16 @@ NOUNS = [  # (singular, plural)
     ("pilot", "pilots"),
 ]
 OBJECTS = ["book", "letter", "apple", "song", "car", "house", "garden", "window", "river", "story"]
-VERBS = [  # (3rd singular, plural/base, past participle)
-    ("sees", "see", "seen"),
-    ("likes", "like", "liked"),
-    ("finds", "find", "found"),
-    ("paints", "paint", "painted"),
-    ("watches", "watch", "watched"),
-    ("writes", "write", "written"),
-    ("opens", "open", "opened"),
-    ("reads", "read", "read"),
-    ("draws", "draw", "drawn"),
+VERBS = [  # (3rd singular, plural/base, past, past participle); base != past, so no swap makes a past tense
+    ("sees", "see", "saw", "seen"),
+    ("likes", "like", "liked", "liked"),
+    ("finds", "find", "found", "found"),
+    ("paints", "paint", "painted", "painted"),
+    ("watches", "watch", "watched", "watched"),
+    ("writes", "write", "wrote", "written"),
+    ("opens", "open", "opened", "opened"),
+    ("takes", "take", "took", "taken"),
+    ("draws", "draw", "drew", "drawn"),
 ]
 ADJECTIVES = ["old", "small", "happy", "quiet", "clever", "tall", "young", "busy"]
 PLACES = ["in the park", "near the school", "by the river", "at the market", "on the hill"]
@@ -76,27 +76,47 @@ def grammatical(rng: random.Random) -> tuple[list[str], int]:
     if kind == 1:  # a place between subject and verb: agreement across an attractor
         subject += rng.choice(PLACES).split()
     if kind == 2:  # perfect tense: the auxiliary carries agreement
-        words = subject + ["have" if plural else "has", verb[2]] + _object(rng)
+        words = subject + ["have" if plural else "has", verb[3]] + _object(rng)
     else:
         words = subject + [verb[1] if plural else verb[0]] + _object(rng)
     return words, len(subject)
 
 
+def corruptions(words: list[str], verb_at: int) -> dict[str, list[list[str]]]:
+    """Every way this generator breaks a grammatical sentence, by kind; none can give a grammatical one.
+
+    - agreement: the finite verb changes number (sees <-> see, has <-> have). No verb's base form is also its
+      past tense (as "read" is), so the result is never a correct past-tense sentence.
+    - order: the finite verb moves to the end, after the object.
+    - doubled: an article is doubled (the the, a a).
+    - missing: the finite verb goes, and in the perfect tense its participle too (deleting "has" alone from
+      "The dog has liked a song" would leave the past tense "The dog liked a song"). Never after an
+      adjective and a singular noun: "The old dog the book" parses as "the old (people) dog (follow) the
+      book", like "The old man the boat".
+    """
+    swap = {v[0]: v[1] for v in VERBS} | {v[1]: v[0] for v in VERBS} | {"has": "have", "have": "has"}
+    verb, before = words[verb_at], words[:verb_at]
+    after = words[verb_at + 2 :] if verb in {"has", "have"} else words[verb_at + 1 :]
+    garden_path = (
+        verb_at >= 2 and words[verb_at - 2] in ADJECTIVES and words[verb_at - 1] in {n[0] for n in NOUNS}
+    )
+    return {
+        "agreement": [[*before, swap[verb], *words[verb_at + 1 :]]],
+        "order": [[*before, *words[verb_at + 1 :], verb]],
+        "doubled": [
+            [*words[: at + 1], word.lower(), *words[at + 1 :]]
+            for at, word in enumerate(words)
+            if word.lower() in {"the", "a", "an"}
+        ],
+        "missing": [] if garden_path else [[*before, *after]],
+    }
+
+
 def corrupt(rng: random.Random, words: list[str], verb_at: int) -> list[str]:
-    """Break the sentence in one of four systematic ways."""
-    words = list(words)
-    kind = rng.randrange(4)
-    if kind == 0:  # agreement: swap the finite verb's number
-        swap = {v[0]: v[1] for v in VERBS} | {v[1]: v[0] for v in VERBS} | {"has": "have", "have": "has"}
-        words[verb_at] = swap[words[verb_at]]
-    elif kind == 1:  # word order: move the verb to the end
-        words.append(words.pop(verb_at))
-    elif kind == 2:  # a doubled function word
-        at = rng.choice([i for i, w in enumerate(words) if w.lower() in {"the", "a", "an"}])
-        words.insert(at, words[at].lower())
-    else:  # the verb is missing
-        del words[verb_at]
-    return words
+    """Break the sentence one way: pick a kind that applies, then one of its variants."""
+    variants = corruptions(words, verb_at)
+    kind = rng.choice([k for k, v in variants.items() if v])
+    return rng.choice(variants[kind])
 
 
 def sentence(words: list[str]) -> str:

@@ -1,0 +1,141 @@
+"""Notebook 04's exercises: TrainingArguments per step, the learning-rate schedule, batch size, MCC."""
+
+from __future__ import annotations
+
+from transformers import TrainingArguments
+
+from .check import Case, exercise, question
+
+
+def steps_arguments(output_dir):
+    """TrainingArguments: evaluate and save every 50 steps, keep 2 checkpoints, reload the best by MCC."""
+    return TrainingArguments(
+        output_dir=output_dir,
+        eval_strategy="steps",
+        eval_steps=50,
+        save_strategy="steps",  # reloading the best checkpoint needs one saved at every evaluation
+        save_steps=50,
+        save_total_limit=2,
+        load_best_model_at_end=True,
+        metric_for_best_model="mcc",
+        report_to="none",
+    )
+
+
+def _value(args, name: str) -> str:
+    """A TrainingArguments field as plain text (enums by their value)."""
+    value = getattr(args, name)
+    return str(getattr(value, "value", value))
+
+
+def _fields_case(want: str, hint: str, **fields) -> Case:
+    """A case accepting TrainingArguments whose named fields have the given values."""
+    return Case(
+        ("exercise-checkpoints",),
+        accept=lambda args: all(_value(args, k) == str(v) for k, v in fields.items()),
+        want=want,
+        hint=hint,
+    )
+
+
+def _steps_cases() -> list[Case]:
+    """One case per requirement, so the feedback names the one that is missing."""
+    return [
+        Case(
+            ("exercise-checkpoints",),
+            accept=lambda a: isinstance(a, TrainingArguments),
+            want="a TrainingArguments object",
+            hint="return TrainingArguments(output_dir=output_dir, ...).",
+        ),
+        _fields_case(
+            "evaluation every 50 steps",
+            "eval_strategy='steps' and eval_steps=50.",
+            eval_strategy="steps",
+            eval_steps=50,
+        ),
+        _fields_case(
+            "a checkpoint every 50 steps",
+            "save_strategy='steps' and save_steps=50.",
+            save_strategy="steps",
+            save_steps=50,
+        ),
+        _fields_case("at most 2 checkpoints", "save_total_limit=2.", save_total_limit=2),
+        _fields_case(
+            "the best checkpoint by MCC reloaded at the end",
+            "load_best_model_at_end=True and metric_for_best_model='mcc'.",
+            load_best_model_at_end=True,
+            metric_for_best_model="mcc",
+            greater_is_better=True,
+        ),
+    ]
+
+
+exercise(
+    "steps_arguments",
+    steps_arguments,
+    _steps_cases,
+    right="evaluation and a checkpoint every 50 steps, 2 checkpoints kept, the best by MCC reloaded.",
+)
+
+
+def learning_rate_at(step, total_steps, warmup_steps, peak):
+    """The linear warm-up then linear decay schedule's learning rate at one step."""
+    if step < warmup_steps:
+        return peak * step / warmup_steps
+    return peak * max(0.0, (total_steps - step) / max(1, total_steps - warmup_steps))
+
+
+def _schedule_cases() -> list[Case]:
+    """Values of transformers' get_linear_schedule_with_warmup, written out."""
+    warm = "during warm-up the rate grows in proportion to step / warmup_steps."
+    decay = "after warm-up it falls in proportion to (total_steps - step) / (total_steps - warmup_steps)."
+    return [
+        Case((0, 100, 10, 1e-3), 0.0, hint="the very first step runs at rate 0."),
+        Case((5, 100, 10, 1e-3), 5e-4, hint=warm),
+        Case((10, 100, 10, 1e-3), 1e-3, hint="at the end of warm-up the rate is the peak."),
+        Case((55, 100, 10, 1e-3), 5e-4, hint=decay),
+        Case((100, 100, 10, 1e-3), 0.0, hint="the last step runs at rate 0."),
+        Case((30, 1000, 60, 5e-5), 2.5e-5, hint=warm),
+        Case((530, 1000, 60, 5e-5), 2.5e-5, hint=decay),
+        Case(
+            (0, 50, 0, 1.0),
+            1.0,
+            hint="without warm-up the first step runs at the peak (never divide by 0).",
+        ),
+    ]
+
+
+exercise(
+    "learning_rate_at",
+    learning_rate_at,
+    _schedule_cases,
+    right="your schedule gives the Trainer's learning rates, with and without warm-up.",
+)
+
+question(
+    "batch_64_steps",
+    """
+    Smoke profile: 1,600 training sentences / 64 = 25 steps per epoch (rounded up), x 10 epochs = 250
+    optimizer steps instead of 1,000, and warm-up is 6 % of them rounded up: 15 steps instead of 60. The
+    evaluation batch stays 64 (the recipe uses max(64, BATCH_SIZE)). In the full profile: 8,551 / 64 = 134
+    steps per epoch, 402 in all, 25 of warm-up (with 32: 268, 804 and 49).
+    For learning: each step averages the gradient over 4 times more sentences, so it is less noisy, but the
+    model gets 4 times fewer updates at the same learning rate and can learn less in the same epochs;
+    larger batches are normally paired with a larger learning rate (not tuned here). Notebook 05's
+    learning curves show the effect (predict it before you run that notebook too).
+    """,
+)
+
+question(
+    "best_by_mcc",
+    """
+    Without `metric_for_best_model`, `load_best_model_at_end=True` reloads the checkpoint with the lowest
+    validation *loss*. Loss measures how confident the model is on every sentence; MCC counts right and
+    wrong decisions, balanced over both classes. A model can keep getting more decisions right while it
+    grows over-confident on the few it gets wrong: its loss then rises while its MCC still improves, and the
+    lowest-loss checkpoint is not the one with the best CoLA score. CoLA is judged by MCC, so the recipe
+    picks by MCC (with `greater_is_better=True`: higher is better, unlike a loss). Picking the best also
+    needs a checkpoint at every evaluation: that is why `save_strategy` matches `eval_strategy`, and why the
+    Trainer refuses `load_best_model_at_end` when they differ.
+    """,
+)

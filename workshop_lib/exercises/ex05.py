@@ -1,0 +1,104 @@
+"""Notebook 05's exercises: a compute_metrics, learning rate x10, no pad_token_id, exact resuming."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.metrics import accuracy_score, f1_score, matthews_corrcoef
+from transformers import EvalPrediction
+
+from .check import Case, exercise, question
+
+
+def my_compute_metrics(eval_pred):
+    """MCC, accuracy and F1 from the Trainer's logits and labels."""
+    logits, labels = eval_pred.predictions, eval_pred.label_ids
+    if isinstance(logits, tuple):  # some models return more than the logits
+        logits = logits[0]
+    predictions = np.argmax(logits, axis=-1)  # the label with the larger logit
+    return {
+        "mcc": float(matthews_corrcoef(labels, predictions)),
+        "accuracy": float(accuracy_score(labels, predictions)),
+        "f1": float(f1_score(labels, predictions, zero_division=0)),
+    }
+
+
+def _logits(predictions: list[int]) -> np.ndarray:
+    """Logits whose argmax is each prediction (and that are not simply 0/1 probabilities)."""
+    return np.array([[0.3, -1.2] if p == 0 else [-0.4, 1.7] for p in predictions], dtype=np.float32)
+
+
+def _metrics_cases() -> list[Case]:
+    """Notebook 04's toy labels; counts worked out by hand (TP, TN, FP, FN of the acceptable class)."""
+    labels = np.array([1, 1, 1, 1, 1, 1, 1, 0, 0, 0])
+    finds_two = [1, 1, 1, 1, 1, 1, 0, 0, 0, 1]  # TP 6, TN 2, FP 1, FN 1
+    return [
+        Case(
+            (EvalPrediction(predictions=_logits(finds_two), label_ids=labels),),
+            {"mcc": 11 / 21, "accuracy": 0.8, "f1": 6 / 7},
+            hint="predictions are logits: take the argmax of each row first; F1 is that of label 1.",
+        ),
+        Case(
+            (EvalPrediction(predictions=_logits([1] * 10), label_ids=labels),),
+            {"mcc": 0.0, "accuracy": 0.7, "f1": 14 / 17},
+            hint="a constant prediction has MCC 0 (sklearn's matthews_corrcoef handles the 0/0).",
+        ),
+        Case(
+            (EvalPrediction(predictions=(_logits(finds_two), np.zeros((10, 3))), label_ids=labels),),
+            {"mcc": 11 / 21, "accuracy": 0.8, "f1": 6 / 7},
+            hint="some models give the Trainer a tuple (logits, other outputs): use its first item.",
+        ),
+    ]
+
+
+exercise(
+    "my_compute_metrics",
+    my_compute_metrics,
+    _metrics_cases,
+    right="MCC, accuracy and F1 from logits, also when the predictions come as a tuple.",
+)
+
+question(
+    "learning_rate_x10",
+    """
+    Measured in the smoke profile (`python -m workshop_lib.train --profile smoke --set learning_rate=0.01`,
+    2-core CPU, seed 42, the regenerated embedded set): with 1e-2 instead of 1e-3 the logged
+    training loss stays between 0.44 and 0.80 instead of falling to about 0.3 (whole-run mean 0.60 against
+    0.47), validation MCC is 0 for the first four epochs (the model answers "acceptable" to everything, the
+    majority class) and the best epoch reaches MCC 0.31, against 0.76 at 1e-3. The steps are so large that
+    the weights jump past the low-loss regions instead of settling into one.
+    For GPT-2 in quick/full (5e-4 instead of 5e-5) this was not measured here. What usually happens with a
+    pretrained transformer at a too-large rate is similar or worse: the loss jumps or stalls, MCC sticks
+    at 0, and the pretrained knowledge is partly destroyed in the first steps (which warm-up only softens).
+    That is why fine-tuning uses rates around 1e-5 to 1e-4, far below training from scratch.
+    """,
+)
+
+question(
+    "drop_pad_token_id",
+    """
+    The model loads, but the first training step fails in the Train cell, at `trainer.train(...)`, with
+    `ValueError: Cannot handle batch sizes > 1 if no padding token is defined.` The tokenizer still pads
+    (it has a pad token), but GPT-2's classification head finds each sentence's last real token by looking
+    for `config.pad_token_id` in the input ids; GPT-2's own config has none, so the model cannot tell text
+    from padding and refuses any batch of more than one sentence. With batch size 1 it would run, since
+    nothing is padded, but slowly. This is why the workshop sets the pad token on the tokenizer *and* the id
+    on the model config (notebook 03).
+    """,
+)
+
+question(
+    "resume_exactly",
+    """
+    A checkpoint holds everything the next step depends on: the weights, AdamW's two running averages per
+    weight (`optimizer.pt`), the position in the learning-rate schedule (`scheduler.pt`), the random-number
+    generators' state (`rng_state.pth`: dropout masks and data order continue as before) and
+    `trainer_state.json` (the step, the log, the best checkpoint so far). The Trainer restores all of them
+    and skips the batches the epoch had already seen, so the remaining steps are the same steps. The
+    workshop's tests kill a run with SIGKILL and check that the resumed run ends with the same metrics.
+    What breaks it: different settings (another learning rate, batch size or data would continue a
+    different run; `resume_checkpoint` refuses and names them), checkpoints saved without optimizer state
+    (`save_only_model=True`), or another device or precision (the numbers then differ slightly: floating
+    point sums depend on the hardware). Work since the last checkpoint, at most one epoch, is lost and
+    redone.
+    """,
+)

@@ -1,0 +1,105 @@
+"""Teaching helpers: caveats beside numbers a toy model makes meaningless, quiet library output."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from transformers import AutoConfig
+from transformers.utils import logging as hf_logging
+
+from .config import TINY, Settings
+from .modeling import FUSED_ACTIVATIONS, load_pretrained
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+# What a number printed in a notebook does not show when the model is one of the tiny random ones.
+CAVEATS = {
+    "fine_tuned_vs_zero_shot": (
+        "smoke profile: this comparison says nothing about GPT-2. The tiny model started from random "
+        "weights, so its zero-shot score is noise, and it was fine-tuned on a made-up set; compare the two "
+        "with real weights (quick/full)."
+    ),
+    "speed": (
+        "smoke profile: a tiny model timed over a fraction of a second measures mostly overhead, not the "
+        "engines; compare speeds with GPT-2 (quick/full)."
+    ),
+    "training_speed": (
+        "smoke profile: the tiny model has about a thousandth of GPT-2 small's 124 M parameters, so its "
+        "speed says nothing about GPT-2's; BENCHMARKS.md measures GPT-2 small's."
+    ),
+    "non_english": (
+        "smoke profile: the tiny model's vocabulary was learnt from the embedded set's small English "
+        "vocabulary, so these verdicts mean nothing. GPT-2 itself learnt mostly English: even in quick/full "
+        "a verdict on Russian or Japanese is not a grammar judgement."
+    ),
+    "verdicts": (
+        "smoke profile: a tiny network trained for seconds on a made-up set; expect wrong verdicts. "
+        "Judge GPT-2 (quick/full)."
+    ),
+}
+
+
+def is_toy(settings: Settings) -> bool:
+    """True when the model is one of the tiny random-weight models the workshop builds itself."""
+    return str(settings.model_name).startswith(TINY)
+
+
+def caveat(settings: Settings, topic: str) -> str:
+    """The caveat for `topic` in brackets when the model is a toy, else an empty string."""
+    if topic not in CAVEATS:
+        raise KeyError(f"Unknown caveat {topic!r}; known: {', '.join(CAVEATS)}.")
+    return f"({CAVEATS[topic]})" if is_toy(settings) else ""
+
+
+def print_caveat(settings: Settings, topic: str) -> None:
+    """Print the caveat for `topic` on its own line when the model is a toy."""
+    if text := caveat(settings, topic):
+        print(text)
+
+
+class _Tidy(logging.Filter):
+    """Remove terminal colour codes from transformers' log lines; drop load reports unless asked for."""
+
+    show_load_reports = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = ANSI.sub("", str(record.msg))
+        return self.show_load_reports or "LOAD REPORT" not in record.msg
+
+
+_TIDY = _Tidy()
+
+
+def _tidy_transformers_logs(show_load_reports: bool) -> None:
+    """Install the filter on transformers' log handlers, so saved notebook outputs stay plain text."""
+    _TIDY.show_load_reports = show_load_reports
+    for handler in logging.getLogger("transformers").handlers:
+        if _TIDY not in handler.filters:
+            handler.addFilter(_TIDY)
+
+
+def quiet() -> None:
+    """Silence load reports and weight loading/saving bars (notebook 01 shows a report once)."""
+    # Only these: raising the log level would also turn the Trainer's progress table into printed dicts.
+    hf_logging.disable_progress_bar()
+    _tidy_transformers_logs(show_load_reports=False)
+
+
+@contextmanager
+def load_report() -> Iterator[None]:
+    """Show transformers' load reports (without colour codes) inside the block, quiet again after it."""
+    _tidy_transformers_logs(show_load_reports=True)
+    try:
+        yield
+    finally:
+        quiet()
+
+
+def faster_gelu(source: str) -> dict:
+    """from_pretrained keywords that swap GPT-2's GELU for its one-kernel twin; {} for other models."""
+    config = load_pretrained(AutoConfig, source, "the model")
+    name = getattr(config, "activation_function", None)
+    return {"activation_function": FUSED_ACTIVATIONS[name]} if name in FUSED_ACTIVATIONS else {}
