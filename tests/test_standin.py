@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from transformers import AutoModelForCausalLM
+from transformers import AutoConfig, AutoModelForCausalLM
 
 from workshop_lib.config import resolve
 from workshop_lib.export import export_onnx, max_abs_logit_diff
@@ -68,6 +68,8 @@ def test_tokenizer_and_model_agree_on_the_pad_token(standin_dir):
     for ids in tokenizer(SENTENCES)["input_ids"]:
         assert tokenizer.pad_token_id not in ids
     assert type(model).__name__ == "LlamaForSequenceClassification"
+    # GPT-2's GELU swap must leave other activations alone (Llama's MLP uses SiLU).
+    assert model.config.hidden_act == AutoConfig.from_pretrained(standin_dir).hidden_act
 
 
 def test_padded_batch_gives_the_logits_of_one_by_one(standin_dir):
