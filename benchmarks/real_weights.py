@@ -1,0 +1,293 @@
+"""Reference results with real pretrained weights: the stand-in SmolLM2-135M-Instruct (NOT GPT-2) on CoLA.
+
+The hub is out of reach here, so the real pretrained decoder is a stand-in of GPT-2 small's size that
+`../shared/models/fetch_smollm2.sh` builds from a registry wheel (Llama architecture, 135M parameters,
+dequantized from 4 bits). This script fetches it through that script (or takes --model-dir), then runs
+notebook 1's zero-shot baseline and the given profiles through `workshop_lib.training.train`, once per seed.
+
+Each finished run goes into the results JSON at once; a second call skips finished runs (keyed on the
+resolved settings) and resumes an interrupted one from its last epoch checkpoint. The table of every result
+in the JSON is printed and written between markers in BENCHMARKS.md. Not part of CI: a full-profile run
+takes tens of minutes on a 2-core CPU.
+
+    WORKSHOP_COLA_DIR=/path/to/cola python benchmarks/real_weights.py --seeds 42 1 2 --profiles quick full
+    python benchmarks/real_weights.py --profiles quick --set learning_rate=1e-4 --set epochs=2
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import json
+import os
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from train_speed import machine  # same script folder
+
+from workshop_lib import training
+from workshop_lib.artifacts import atomic_write_json, atomic_write_text
+from workshop_lib.config import PROFILES, Settings, resolve
+from workshop_lib.modeling import load_tokenizer
+from workshop_lib.train import parse_setting
+from workshop_lib.zero_shot import best_threshold, load_language_model, sentence_scores, zero_shot_metrics
+
+ROOT = Path(__file__).resolve().parent.parent
+FETCH_ENV = "WORKSHOP_SMOLLM2_FETCH"
+DEFAULT_FETCH = ROOT.parent / "shared" / "models" / "fetch_smollm2.sh"
+LABEL = "SmolLM2-135M-Instruct (stand-in, not GPT-2)"
+START, END = "<!-- real-weights:start -->", "<!-- real-weights:end -->"
+ZERO_SHOT_USES = {"model_name", "data_source", "train_limit", "eval_limit"}
+SHOWN = {  # settings the table shows, with their short names
+    "epochs": "epochs",
+    "learning_rate": "lr",
+    "batch_size": "batch",
+    "train_limit": "train",
+    "eval_limit": "val",
+    "warmup_ratio": "warm-up",
+    "weight_decay": "wd",
+}
+
+
+def fetch_standin() -> Path:
+    """Run the shared fetch script (a no-op when the folder exists); return the folder it prints last."""
+    script = Path(os.environ.get(FETCH_ENV, DEFAULT_FETCH))
+    if not script.is_file():
+        sys.exit(f"{script} not found: set {FETCH_ENV} to fetch_smollm2.sh, or pass --model-dir FOLDER.")
+    done = subprocess.run(["bash", str(script), sys.executable], check=True, capture_output=True, text=True)
+    return Path(done.stdout.strip().splitlines()[-1])
+
+
+def default_data() -> str | None:
+    """CoLA in GLUE form: $WORKSHOP_COLA_DIR/glue, else ../shared/data/cola/glue when present."""
+    for base in (os.environ.get("WORKSHOP_COLA_DIR"), ROOT.parent / "shared" / "data" / "cola"):
+        if base and (Path(base) / "glue").is_dir():
+            return str(Path(base) / "glue")
+    return None
+
+
+def computed(kind: str, settings: dict, extra: dict) -> dict:
+    """What a run's result depends on: the resolved settings it uses (not where it writes), seed aside."""
+    used = ZERO_SHOT_USES if kind == "zero-shot" else set(settings) - {"output_dir", "seed"}
+    return {"kind": kind, "label": LABEL, **{k: settings[k] for k in sorted(used)}, **extra}
+
+
+def run_id(kind: str, settings: Settings, extra: dict) -> str:
+    """A stable id of one run: what it computes, and its seed."""
+    what = {**computed(kind, dataclasses.asdict(settings), extra), "seed": settings.seed}
+    return hashlib.sha1(json.dumps(what, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def zero_shot(settings: Settings, sample: int) -> dict:
+    """Notebook 1's baseline: threshold chosen on `sample` training sentences, MCC on validation."""
+    data = training.load_data(settings)
+    train = data["train"].shuffle(seed=settings.seed)
+    train = train.select(range(min(sample, len(train)))) if sample else train
+    validation = data["validation"]
+    start = time.perf_counter()
+    lm, tokenizer = load_language_model(settings.model_name), load_tokenizer(settings.model_name)
+    threshold, train_mcc = best_threshold(sentence_scores(lm, tokenizer, train["sentence"]), train["label"])
+    scores = sentence_scores(lm, tokenizer, validation["sentence"])
+    metrics = zero_shot_metrics(scores, validation["label"], threshold)
+    return {
+        **metrics,
+        "threshold": threshold,
+        "train_mcc": train_mcc,
+        "train_sample": len(train),
+        "validation_size": len(validation),
+        "seconds": time.perf_counter() - start,
+    }
+
+
+def fine_tune(settings: Settings, keep_model: bool) -> dict:
+    """Train through workshop_lib (resuming an interrupted run); add per-epoch MCC; free the disk."""
+    model_dir = settings.out / "model"
+    if (model_dir / "metrics.json").is_file():  # finished before, not yet recorded
+        metrics = json.loads((model_dir / "metrics.json").read_text())
+    else:
+        metrics = training.train(settings)
+    history = training.load_log_history(model_dir)
+    per_epoch = {}  # the final evaluation (of the best epoch) repeats the last epoch's number: keep the first
+    for entry in history:
+        if "eval_mcc" in entry:
+            per_epoch.setdefault(entry["epoch"], entry["eval_mcc"])
+    metrics["epoch_mcc"] = list(per_epoch.values())
+    # Checkpoints hold optimizer states (GBs) and only serve resuming; the model is 0.5 GB in fp32.
+    shutil.rmtree(settings.out / "checkpoints" if keep_model else settings.out, ignore_errors=True)
+    return metrics
+
+
+def record(results: Path, entry: dict) -> None:
+    """Add one finished run to the results JSON, atomically."""
+    data = json.loads(results.read_text()) if results.is_file() else {"runs": []}
+    data["runs"] = [r for r in data["runs"] if r["id"] != entry["id"]] + [entry]
+    atomic_write_json(results, data)
+
+
+def done_ids(results: Path) -> set[str]:
+    """Ids of the runs already in the results JSON."""
+    return {r["id"] for r in json.loads(results.read_text())["runs"]} if results.is_file() else set()
+
+
+def describe(settings: dict) -> str:
+    """The settings a row ran with, short."""
+    return ", ".join(f"{short} {settings[name]}" for name, short in SHOWN.items() if name in settings)
+
+
+def table(runs: list[dict], source: str) -> str:
+    """The Markdown section: one row per configuration, seeds pooled; machines and commands below."""
+    machines, commands, groups = [], [], {}
+    for run in runs:
+        for value, seen in ((run["machine"], machines), (run["command"], commands)):
+            if value not in seen:
+                seen.append(value)
+        extra = {"sample": run["sample"]} if "sample" in run else {}
+        key = json.dumps(computed(run["kind"], run["settings"], extra), sort_keys=True)
+        groups.setdefault(key, []).append(run)
+    lines = [
+        START,
+        f"## Reference results with real pretrained weights: {LABEL}",
+        "",
+        f"Written by `benchmarks/real_weights.py` from `{source}`. Every number",
+        "here is the **stand-in's** (SmolLM2-135M-Instruct, Llama architecture, weights dequantized from a",
+        "4-bit GGUF), not GPT-2's. MCC on CoLA validation; zero-shot threshold chosen on a training sample.",
+        "",
+        "| Run | Settings | Data | Seeds | Validation MCC per seed | Mean ± SD (min–max) "
+        "| Seconds per seed | Train samples/s | Load (1-min) | Date (UTC) | Machine | Command |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for group in groups.values():
+        group.sort(key=lambda r: r["settings"]["seed"])
+        first, mcc = group[0], [r["metrics"]["mcc"] for r in group]
+        trained = first["kind"] == "train"
+        spread = (
+            f"{statistics.mean(mcc):.3f} ± {statistics.stdev(mcc):.3f} ({min(mcc):.3f}–{max(mcc):.3f})"
+            if len(mcc) > 1
+            else f"{mcc[0]:.3f}"
+        )
+        seconds = " / ".join(
+            f"{r['metrics']['train_seconds' if trained else 'seconds']:.0f}"
+            + ("*" if r["metrics"].get("resumed_from") else "")
+            for r in group
+        )
+        speed = statistics.mean(r["metrics"]["train_samples_per_second"] for r in group) if trained else None
+        cells = [
+            f"{first['settings']['profile']}" if trained else "zero-shot",
+            describe(first["settings"]) if trained else f"sample {first['metrics']['train_sample']}",
+            "/".join(Path(first["settings"]["data_source"]).parts[-2:]),
+            " ".join(str(r["settings"]["seed"]) for r in group),
+            " / ".join(f"{m:.3f}" for m in mcc),
+            spread,
+            seconds,
+            f"{speed:.1f}" if trained else "",
+            " / ".join(f"{r['load'][0]:.1f}→{r['load'][1]:.1f}" for r in group),
+            ", ".join(sorted({r["started"][:16].replace("T", " ") for r in group})),
+            ", ".join(sorted({str(machines.index(r["machine"]) + 1) for r in group})),
+            ", ".join(sorted({str(commands.index(r["command"]) + 1) for r in group})),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "Seconds: training time (zero-shot: loading and scoring); `*` resumed from a checkpoint, the time",
+        "covers only the part after the resume. Load: the 1-minute load average before → after the run.",
+        "",
+    ]
+    lines += ["Machines:", ""]
+    lines += [
+        f"{i}. {m['cpu']}, {m['nproc']} cores, {m['ram_gib']} GiB; Python {m['python']}, torch {m['torch']} "
+        f"({m['torch_threads']} threads), transformers {m['transformers']}"
+        for i, m in enumerate(machines, 1)
+    ]
+    lines += ["", "Commands:", ""] + [f"{i}. `{c}`" for i, c in enumerate(commands, 1)]
+    return "\n".join([*lines, "", END])
+
+
+def write_section(markdown: Path, section: str) -> None:
+    """Replace the marked section of `markdown`, or append it."""
+    text = markdown.read_text() if markdown.is_file() else ""
+    if START in text and END in text:
+        head, rest = text.split(START, 1)
+        text = head + section + rest.split(END, 1)[1]
+    else:
+        text = text.rstrip("\n") + ("\n\n" if text else "") + section + "\n"
+    atomic_write_text(markdown, text)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Fetch the stand-in, run what is not done yet, print and write the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model-dir", help=f"the stand-in folder (default: fetch it via ${FETCH_ENV})")
+    parser.add_argument("--data", default=default_data(), help="CoLA folder in GLUE form (or 'hub')")
+    parser.add_argument("--profiles", nargs="*", default=["quick", "full"], choices=list(PROFILES))
+    parser.add_argument("--seeds", nargs="+", type=int, default=[42, 1, 2])
+    parser.add_argument(
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        type=parse_setting,
+        metavar="NAME=VALUE",
+        help="override a setting of every run (repeatable)",
+    )
+    parser.add_argument(
+        "--zero-shot-sample",
+        type=int,
+        default=2000,
+        help="training sentences to choose the zero-shot threshold on (notebook 1's default)",
+    )
+    parser.add_argument("--no-zero-shot", action="store_true", help="skip the zero-shot baseline")
+    parser.add_argument("--work-dir", type=Path, default=ROOT / "artifacts" / "real-weights")
+    parser.add_argument("--results", type=Path, default=ROOT / "benchmarks" / "results" / "real-weights.json")
+    parser.add_argument("--markdown", type=Path, default=ROOT / "BENCHMARKS.md", help="'-' to only print")
+    parser.add_argument("--keep-models", action="store_true", help="keep each trained model folder")
+    args = parser.parse_args(argv)
+    if args.data is None:
+        parser.error("no CoLA folder found: pass --data /path/to/cola/glue or set WORKSHOP_COLA_DIR")
+    model_dir = Path(args.model_dir) if args.model_dir else fetch_standin()
+    overrides = dict(args.settings)
+    command = shlex.join(["python", "benchmarks/real_weights.py", *(sys.argv[1:] if argv is None else argv)])
+    base = dict(model_name=str(model_dir), data_source=args.data)
+    jobs = []  # (kind, settings, extra)
+    if not args.no_zero_shot:
+        limits = {k: overrides[k] for k in ("train_limit", "eval_limit") if k in overrides}
+        settings = resolve("full", seed=args.seeds[0], **base, **limits)
+        jobs.append(("zero-shot", settings, {"sample": args.zero_shot_sample}))
+    for profile in args.profiles:
+        for seed in args.seeds:
+            settings = resolve(profile, seed=seed, **base, **overrides)
+            jobs.append(("train", settings, {}))
+    for kind, settings, extra in jobs:
+        rid = run_id(kind, settings, extra)
+        if rid in done_ids(args.results):
+            print(f"done before: {kind} {settings.profile} seed {settings.seed} ({rid})")
+            continue
+        settings = dataclasses.replace(settings, output_dir=str(args.work_dir / rid))
+        print(f"running: {kind} {settings.profile} seed {settings.seed} in {settings.out}", flush=True)
+        load_before, started = os.getloadavg()[0], datetime.now(timezone.utc).isoformat(timespec="seconds")
+        if kind == "zero-shot":
+            metrics = zero_shot(settings, extra["sample"])
+        else:
+            metrics = fine_tune(settings, args.keep_models)
+        entry = dict(id=rid, kind=kind, label=LABEL, settings=dataclasses.asdict(settings), **extra)
+        entry.update(metrics=metrics, started=started, load=[load_before, os.getloadavg()[0]])
+        entry.update(machine=machine(), command=command)
+        record(args.results, entry)
+        print(json.dumps(metrics, indent=2), flush=True)
+    runs = json.loads(args.results.read_text())["runs"] if args.results.is_file() else []
+    source = args.results.relative_to(ROOT) if args.results.is_relative_to(ROOT) else args.results
+    section = table(runs, str(source))
+    print(section)
+    if str(args.markdown) != "-":
+        write_section(args.markdown, section)
+        print(f"wrote the table to {args.markdown}")
+
+
+if __name__ == "__main__":
+    main()
