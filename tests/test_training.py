@@ -66,7 +66,7 @@ def short_run_losses(settings, steps: int, every: int) -> list[float]:
 
 
 def test_loss_falls_over_a_few_steps(tmp_path):
-    losses = short_run_losses(resolve("smoke", output_dir=str(tmp_path)), steps=150, every=50)
+    losses = short_run_losses(resolve("smoke", output_dir=str(tmp_path)), steps=300, every=100)
     assert len(losses) == 3 and losses[-1] < losses[0] - 0.05
 
 

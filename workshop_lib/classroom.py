@@ -10,15 +10,14 @@ import time
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from .config import resolve
+from .config import is_tiny_model, resolve
 from .data import HUB_CONFIG, HUB_DATASET, OFFLINE_ALTERNATIVES, load_hub
 from .hub import hub_endpoint, hub_load, hub_reachable, offline_mode
-from .modelcard import is_tiny_model
 from .modeling import OFFLINE_ALTERNATIVES as MODEL_ALTERNATIVES
+from .modeling import ModelFolderError, check_model_folder, looks_local
 
 # What a download keeps: configs, safetensors weights (also sharded), tokenizer files. Never pickles.
 MODEL_PATTERNS = ["*.json", "*.safetensors", "*.txt", "*.model"]
-TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "vocab.json", "vocab.txt", "tokenizer.model")
 MIN_FREE_DISK_GB = 3.0  # GPT-2 (0.5 GB), data, checkpoints of the full run
 MIN_FREE_MEMORY_GB = 4.0  # the full profile's peak is far lower; leave room for Jupyter
 
@@ -33,22 +32,14 @@ def run_data(profile: str | None = None) -> str:
     return resolve(profile).data_source
 
 
-def is_local(model: str) -> bool:
-    """True when the model name is a path: an existing folder, or written like one."""
-    return Path(model).expanduser().is_dir() or model.startswith(("/", "./", "../", "~"))
-
-
-def missing_model_files(folder: str | Path) -> list[str]:
-    """What a local model folder lacks of config, safetensors weights and tokenizer; empty when complete."""
-    folder = Path(folder).expanduser()
-    if not folder.is_dir():
-        return [f"the folder itself ({folder} does not exist)"]
-    missing = [] if (folder / "config.json").is_file() else ["config.json"]
-    if not any((folder / name).is_file() for name in ("model.safetensors", "model.safetensors.index.json")):
-        missing.append("weights (model.safetensors)")
-    if not any((folder / name).is_file() for name in TOKENIZER_FILES):
-        missing.append(f"tokenizer files (one of {', '.join(TOKENIZER_FILES)})")
-    return missing
+def folder_problem(folder: str) -> str | None:
+    """What is wrong with a local model folder (the loaders' own check), or None when it is complete."""
+    try:
+        check_model_folder(folder, "model")
+        check_model_folder(folder, "tokenizer")
+    except ModelFolderError as err:
+        return str(err)
+    return None
 
 
 def prefetch(model: str | None = None, profile: str | None = None) -> int:
@@ -58,10 +49,9 @@ def prefetch(model: str | None = None, profile: str | None = None) -> int:
     started, model = time.perf_counter(), run_model(model, profile)
     if is_tiny_model(model):
         print(f"model  {model}: nothing to fetch, the workshop builds it offline when a run needs it")
-    elif is_local(model):
-        missing = missing_model_files(model)
-        if missing:
-            print(f"model  {model}: a local folder that lacks {'; '.join(missing)}", file=sys.stderr)
+    elif looks_local(model):
+        if problem := folder_problem(model):
+            print(f"model  {problem}", file=sys.stderr)
             return 1
         print(f"model  {model}: a local folder with config, weights and tokenizer; nothing to fetch")
     else:
@@ -142,14 +132,10 @@ def doctor(model: str | None = None, profile: str | None = None) -> int:
     prefetch_advice = f"run `./workshop.sh prefetch --model {model}` while online"
     if is_tiny_model(model):
         line(True, f"model {model}: built offline by the workshop, nothing to fetch")
-    elif is_local(model):
-        missing = missing_model_files(model)
-        line(
-            not missing,
-            f"model {model}: local folder with config, weights and tokenizer",
-            "copy the whole checkpoint into the folder, or save one there with save_pretrained",
-            f"model {model}: local folder lacks {'; '.join(missing)}",
-        )
+    elif looks_local(model):
+        problem = folder_problem(model)
+        what, _, advice = (problem or "").partition("\nFix: ")
+        line(not problem, f"model {model}: local folder with config, weights and tokenizer", advice, what)
     else:
         line(model_cached(model), f"model {model} cached", prefetch_advice, f"model {model} not cached")
     source = run_data(profile)

@@ -136,9 +136,14 @@ def coerce(value: Any, kind: type) -> Any:
     raise ValueError(f"{value!r} is not a {kind.__name__}")
 
 
+def is_tiny_model(name: str) -> bool:
+    """True for the names of the workshop's own tiny random models: "tiny" and "tiny-<family>"."""
+    return name == TINY or (name.startswith(f"{TINY}-") and "/" not in name)
+
+
 def _is_keyword(text: str) -> bool:
-    """Model and data names that are never paths: "tiny", "tiny-<family>", "hub", "embedded"."""
-    return text in DATA_KEYWORDS or text == TINY or (text.startswith(f"{TINY}-") and "/" not in text)
+    """Model and data names that are never paths: the tiny models' names, "hub", "embedded"."""
+    return text in DATA_KEYWORDS or is_tiny_model(text)
 
 
 def as_path(text: str, always: bool) -> str:

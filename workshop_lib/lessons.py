@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from transformers import AutoConfig
 from transformers.utils import logging as hf_logging
 
-from .config import TINY, Settings
+from .config import Settings, is_tiny_model
 from .modeling import FUSED_ACTIVATIONS, load_pretrained
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -44,7 +44,7 @@ CAVEATS = {
 
 def is_toy(settings: Settings) -> bool:
     """True when the model is one of the tiny random-weight models the workshop builds itself."""
-    return str(settings.model_name).startswith(TINY)
+    return is_tiny_model(settings.model_name)
 
 
 def caveat(settings: Settings, topic: str) -> str:

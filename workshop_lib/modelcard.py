@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .config import TINY, Settings
+from .config import Settings, is_tiny_model
 from .device import pick_device, pick_precision
 
 COLA_TYPE, COLA_CONFIG = "nyu-mll/glue", "cola"
@@ -16,11 +16,6 @@ def zero_shot_baseline(settings: Settings) -> dict | None:
     """Notebook 01's zero-shot result (<out>/metrics/zero_shot.json), or None when it was not run."""
     path = settings.out / "metrics" / "zero_shot.json"
     return json.loads(path.read_text()) if path.is_file() else None
-
-
-def is_tiny_model(name: str) -> bool:
-    """True for the workshop's own tiny random models ("tiny", "tiny-..."), not for a folder or hub id."""
-    return (name == TINY or name.startswith(f"{TINY}-")) and not Path(name).expanduser().is_dir()
 
 
 def is_tiny(settings: Settings) -> bool:

@@ -58,8 +58,8 @@ def load_data(settings: Settings) -> DatasetDict:
     return limit_splits(data, limits, seed=settings.seed)
 
 
-def tokenized_meta(settings: Settings, tokenizer: PreTrainedTokenizerBase) -> dict:
-    """What a saved tokenized set depends on; a mismatch means it must be rebuilt."""
+def data_settings(settings: Settings) -> dict:
+    """The settings that decide which sentences, as which tokens, a run trains and evaluates on."""
     return {
         "model_name": settings.model_name,
         "data_source": settings.data_source,
@@ -67,8 +67,12 @@ def tokenized_meta(settings: Settings, tokenizer: PreTrainedTokenizerBase) -> di
         "eval_limit": settings.eval_limit,
         "seed": settings.seed,
         "max_length": MAX_LENGTH,
-        "vocab_size": len(tokenizer),
     }
+
+
+def tokenized_meta(settings: Settings, tokenizer: PreTrainedTokenizerBase) -> dict:
+    """What a saved tokenized set depends on; a mismatch means it must be rebuilt."""
+    return {**data_settings(settings), "vocab_size": len(tokenizer)}
 
 
 def tokenized_data(settings: Settings, tokenizer: PreTrainedTokenizerBase) -> DatasetDict:
@@ -148,17 +152,12 @@ def build_trainer(settings: Settings, callbacks: list | None = None, **arg_overr
 def run_settings(settings: Settings) -> dict:
     """The settings a checkpoint depends on: resuming with other values would train nonsense."""
     return {
-        "model_name": settings.model_name,
-        "data_source": settings.data_source,
-        "train_limit": settings.train_limit,
-        "eval_limit": settings.eval_limit,
-        "seed": settings.seed,
+        **data_settings(settings),
         "epochs": settings.epochs,
         "batch_size": settings.batch_size,
         "learning_rate": settings.learning_rate,
         "warmup_steps": settings.warmup_steps,
         "weight_decay": settings.weight_decay,
-        "max_length": MAX_LENGTH,
     }
 
 
