@@ -51,7 +51,7 @@ SHOWN = {  # settings the table shows, with their short names
     "batch_size": "batch",
     "train_limit": "train",
     "eval_limit": "val",
-    "warmup_ratio": "warm-up",
+    "warmup_steps": "warm-up",
     "weight_decay": "wd",
 }
 
