@@ -22,6 +22,10 @@ CAVEATS = {
         "weights, so its zero-shot score is noise, and it was fine-tuned on a made-up set; compare the two "
         "with real weights (quick/full)."
     ),
+    "zero_shot": (
+        "smoke profile: the tiny model has random weights and knows no English, so this MCC is noise, not "
+        "the baseline of any real model (quick/full give GPT-2's)."
+    ),
     "speed": (
         "smoke profile: a tiny model timed over a fraction of a second measures mostly overhead, not the "
         "engines; compare speeds with GPT-2 (quick/full)."
