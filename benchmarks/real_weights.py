@@ -35,6 +35,7 @@ from train_speed import machine  # same script folder
 from workshop_lib import training
 from workshop_lib.artifacts import atomic_write_json, atomic_write_text
 from workshop_lib.config import PROFILES, Settings, resolve
+from workshop_lib.device import pick_device, pick_precision
 from workshop_lib.modeling import load_tokenizer
 from workshop_lib.train import parse_setting
 from workshop_lib.zero_shot import best_threshold, load_language_model, sentence_scores, zero_shot_metrics
@@ -114,7 +115,7 @@ def fine_tune(settings: Settings, keep_model: bool) -> dict:
     else:
         metrics = training.train(settings)
     history = training.load_log_history(model_dir)
-    per_epoch = {}  # the final evaluation (of the best epoch) repeats the last epoch's number: keep the first
+    per_epoch = {}
     for entry in history:
         if "eval_mcc" in entry:
             per_epoch.setdefault(entry["epoch"], entry["eval_mcc"])
@@ -148,7 +149,7 @@ def table(runs: list[dict], source: str) -> str:
         for value, seen in ((run["machine"], machines), (run["command"], commands)):
             if value not in seen:
                 seen.append(value)
-        extra = {"sample": run["sample"]} if "sample" in run else {}
+        extra = {k: run[k] for k in ("sample", "precision") if k in run}
         key = json.dumps(computed(run["kind"], run["settings"], extra), sort_keys=True)
         groups.setdefault(key, []).append(run)
     lines = [
@@ -180,7 +181,9 @@ def table(runs: list[dict], source: str) -> str:
         speed = statistics.mean(r["metrics"]["train_samples_per_second"] for r in group) if trained else None
         cells = [
             f"{first['settings']['profile']}" if trained else "zero-shot",
-            describe(first["settings"]) if trained else f"sample {first['metrics']['train_sample']}",
+            describe(first["settings"]) + f", {first.get('precision', 'fp32')}"
+            if trained
+            else f"sample {first['metrics']['train_sample']}",
             "/".join(Path(first["settings"]["data_source"]).parts[-2:]),
             " ".join(str(r["settings"]["seed"]) for r in group),
             " / ".join(f"{m:.3f}" for m in mcc),
@@ -262,7 +265,8 @@ def main(argv: list[str] | None = None) -> None:
     for profile in args.profiles:
         for seed in args.seeds:
             settings = resolve(profile, seed=seed, **base, **overrides)
-            jobs.append(("train", settings, {}))
+            # "auto" precision is bf16 on a CPU with native bf16, fp32 on others: part of what a run computes
+            jobs.append(("train", settings, {"precision": pick_precision(pick_device(), settings.precision)}))
     for kind, settings, extra in jobs:
         rid = run_id(kind, settings, extra)
         if rid in done_ids(args.results):

@@ -41,6 +41,7 @@ from workshop_lib.modeling import ID2LABEL, LABEL2ID, ensure_pad_token, load_tok
 from workshop_lib.train import parse_setting
 
 FULL_TRAIN_SENTENCES = 8551  # CoLA's training split
+FULL_VALIDATION_SENTENCES = 1043  # CoLA's validation split
 EPOCHS = 3
 ARTICLE = {"max_length": 1024, "batch_size": 8, "learning_rate": 5e-5}
 ARTICLE_SAMPLES_PER_SECOND = 5.04  # on the article's own machine: 3 epochs in 5085 s
@@ -175,6 +176,12 @@ class StepClock(TrainerCallback):
     def on_step_end(self, args, state, control, **kwargs):
         self.marks[-1]["end"] = time.perf_counter()
 
+    def on_evaluate(self, args, state, control, **kwargs):
+        self.evaluated = time.perf_counter()
+
+    def on_save(self, args, state, control, **kwargs):
+        self.saved = time.perf_counter()
+
 
 class CountingCollator:
     """Wrap a collator and record each batch's rows, real tokens and padded tokens, in order."""
@@ -197,18 +204,35 @@ def epoch_batches(lengths: list[int], batch_size: int, seed: int) -> np.ndarray:
     return np.array([len(b) * b.max() for b in batches])
 
 
-def workshop_leg(model_dir: Path, source: str, work: Path, steps: int, args, gelu_new: bool = False) -> dict:
+def workshop_leg(
+    model_dir: Path,
+    source: str,
+    work: Path,
+    steps: int,
+    args,
+    gelu_new: bool = False,
+    variant: dict | None = None,
+) -> dict:
     """Leg (b): the workshop's full-profile recipe through build_trainer, for `steps` optimizer steps."""
     settings = resolve("full", model_name=str(model_dir), data_source=source, output_dir=str(work / "run"))
+    variant = dict(variant or {})
+    pad_multiple = variant.pop("pad_to_multiple_of", None)
     overrides = dict(
         max_steps=steps,
-        eval_strategy="no",  # evaluation is not training time
-        save_strategy="no",
+        # One evaluation of the whole validation split and one checkpoint save after the last step: a
+        # full run does both once per epoch. They are timed apart from the steps.
+        eval_strategy="steps",
+        eval_steps=steps,
+        save_strategy="steps",
+        save_steps=steps,
         load_best_model_at_end=False,
         disable_tqdm=True,
         **dict(args.set),
+        **variant,
     )
     trainer = training.build_trainer(settings, **overrides)
+    if pad_multiple:
+        trainer.data_collator.pad_to_multiple_of = pad_multiple
     if args.attn:
         trainer.model.set_attn_implementation(args.attn)
     if gelu_new:  # undo load_model's fused GELU, to measure what it saves
@@ -248,11 +272,17 @@ def workshop_leg(model_dir: Path, source: str, work: Path, steps: int, args, gel
         "by_steps": per_step * len(epoch) * scale,
         "by_padded_tokens": seconds / padded * epoch_padded * scale,
     }
+    # What a full run adds to its steps: an evaluation and a checkpoint save at every epoch's end.
+    evaluation = clock.evaluated - clock.marks[-1]["end"]
+    save = clock.saved - clock.evaluated
+    eval_scale = FULL_VALIDATION_SENTENCES / len(trainer.eval_dataset)
     return {
         "recipe": f"workshop full profile: batch {settings.batch_size}, dynamic padding, length grouping, "
         f"lr {settings.learning_rate}, optim {trainer.args.optim}, "
         f"attention {trainer.model.config._attn_implementation}",
         "overrides": dict(args.set)
+        | dict(variant)
+        | ({"pad_to_multiple_of": pad_multiple} if pad_multiple else {})
         | ({"attn": args.attn} if args.attn else {})
         | ({"activation": "gelu_new"} if gelu_new else {}),
         "timed_steps": len(marks),
@@ -269,6 +299,9 @@ def workshop_leg(model_dir: Path, source: str, work: Path, steps: int, args, gel
         "epoch_padded_tokens": epoch_padded,
         "epoch_mean_padded_length": epoch_padded / len(lengths),
         "extrapolated_3_epochs_seconds": extrapolated,
+        "evaluation_seconds": evaluation,
+        "checkpoint_save_seconds": save,
+        "extrapolated_run_seconds": extrapolated["linear_fit"] + EPOCHS * (evaluation * eval_scale + save),
         "rss_at_start_gib": mem.start / GIB,
         "peak_rss_gib": mem.peak / GIB,
         "high_water_gib": high_water() / GIB,
@@ -425,6 +458,15 @@ def main(argv: list[str] | None = None) -> dict:
         action="store_true",
         help="run leg (b) once more with GPT-2's original Python GELU (gelu_new) instead of the fused one",
     )
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE[,NAME=VALUE]",
+        type=lambda text: dict(parse_setting(pair) for pair in text.split(",")),
+        help="run leg (b) once more with these TrainingArguments overrides (or pad_to_multiple_of=N), "
+        "after the default, in the same process (repeatable)",
+    )
     parser.add_argument("--memory-budget-gb", type=float, help="memory the article's micro-batch may use")
     parser.add_argument("--inference-batch", type=int, default=64)
     parser.add_argument("--json", type=Path, help="also write the report here")
@@ -449,12 +491,23 @@ def main(argv: list[str] | None = None) -> dict:
         release_memory()
         if "b" in args.legs:  # first, so the process's high-water mark after it is this leg's own
             default_threads = torch.get_num_threads()
-            runs = [(threads, False) for threads in args.b_threads or [default_threads]]
-            runs += [(default_threads, True)] if args.compare_gelu else []
-            for threads, gelu_new in runs:
+            runs = [(threads, False, {}) for threads in args.b_threads or [default_threads]]
+            runs += [(default_threads, True, {})] if args.compare_gelu else []
+            runs += [(default_threads, False, variant) for variant in args.variant]
+            for threads, gelu_new, variant in runs:
                 torch.set_num_threads(threads)
-                name = "b_gelu_new" if gelu_new else "b" if "b" not in report else f"b_threads_{threads}"
-                report[name] = workshop_leg(model_dir, source, work / name, args.steps, args, gelu_new)
+                name = (
+                    "b_" + ",".join(f"{k}={v}" for k, v in variant.items())
+                    if variant
+                    else "b_gelu_new"
+                    if gelu_new
+                    else "b"
+                    if "b" not in report
+                    else f"b_threads_{threads}"
+                )
+                report[name] = workshop_leg(
+                    model_dir, source, work / name.replace("=", "-"), args.steps, args, gelu_new, variant
+                )
                 report[name]["torch_threads"] = threads
                 print(json.dumps({name: report[name]}), flush=True)
                 release_memory()
@@ -496,6 +549,7 @@ def summary(report: dict) -> dict:
             "torch_threads": b["torch_threads"],
             "samples_per_second": b["samples_per_second"],
             "3_epochs_minutes_extrapolated": estimate / 60,
+            "run_minutes_extrapolated": (estimate + b["extrapolated_run_seconds"] - ways["linear_fit"]) / 60,
             "epoch_samples_per_second_extrapolated": EPOCHS * FULL_TRAIN_SENTENCES / estimate,
             "extrapolated_by": "linear_fit" if fit_ok else "by_steps",
             "over_floor": estimate / floor,

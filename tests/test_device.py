@@ -1,18 +1,46 @@
-"""Device and precision choice: mixed precision on CUDA only, native bf16 where the GPU has it."""
+"""Device and precision choice: mixed precision where the GPU or CPU computes it natively, else fp32."""
 
 from __future__ import annotations
 
 import pytest
 import torch
 
-from workshop_lib.device import describe, pick_device, pick_precision
+from workshop_lib.config import PROFILES
+from workshop_lib.device import cpu_has_native_bf16, describe, pick_device, pick_precision
 
 
-@pytest.mark.parametrize("device", ["cpu", "mps"])
-def test_fp32_off_cuda(device):
-    assert pick_precision(device) == "fp32"
+def test_fp32_on_mps():
+    assert pick_precision("mps") == "fp32"
+    for precision in ("bf16", "fp16"):
+        with pytest.raises(ValueError, match="needs a CUDA GPU"):
+            pick_precision("mps", precision)
+
+
+@pytest.mark.parametrize(("native", "expected"), [(True, "bf16"), (False, "fp32")])
+def test_cpu_uses_bf16_only_where_native(monkeypatch, native, expected):
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: native)
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: False)
+    assert cpu_has_native_bf16() is native
+    assert pick_precision("cpu") == expected
+    assert pick_precision("cpu", "fp32") == "fp32"  # an explicit choice wins
     with pytest.raises(ValueError, match="needs a CUDA GPU"):
-        pick_precision(device, "bf16")
+        pick_precision("cpu", "fp16")
+    if native:
+        assert pick_precision("cpu", "bf16") == "bf16"
+    else:
+        with pytest.raises(ValueError, match="CPU with native bf16 .* without it. Use precision 'fp32'"):
+            pick_precision("cpu", "bf16")
+
+
+def test_amx_counts_as_native_bf16(monkeypatch):
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: True)
+    assert pick_precision("cpu") == "bf16"
+
+
+def test_smoke_profile_is_fp32_on_every_cpu(monkeypatch):
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: True)
+    assert pick_precision("cpu", PROFILES["smoke"]["precision"]) == "fp32"
 
 
 @pytest.mark.parametrize(("native_bf16", "expected"), [(True, "bf16"), (False, "fp16")])
@@ -46,4 +74,4 @@ def test_fastest_device_first(monkeypatch, cuda, mps, expected):
 def test_describe_names_device_and_precision():
     if torch.cuda.is_available() or torch.backends.mps.is_available():
         pytest.skip("checks the CPU line")
-    assert describe() == f"cpu ({torch.get_num_threads()} threads), precision fp32"
+    assert describe() == f"cpu ({torch.get_num_threads()} threads), precision {pick_precision('cpu')}"

@@ -8,7 +8,7 @@ import pytest
 from transformers import TrainingArguments
 
 from workshop_lib import lessons
-from workshop_lib.config import resolve
+from workshop_lib.config import PROJECT_ROOT, resolve
 from workshop_lib.modeling import FUSED_ACTIVATIONS, load_model, load_tokenizer
 
 
@@ -66,3 +66,13 @@ def test_faster_gelu_gives_load_models_config(tiny_dir):
     assert kwargs == {"activation_function": FUSED_ACTIVATIONS["gelu_new"]}
     config = load_model(tiny_dir, load_tokenizer(tiny_dir)).config
     assert config.activation_function == kwargs["activation_function"]
+
+
+def test_what_to_expect_is_the_same_everywhere():
+    table = lessons.what_to_expect()
+    assert "stand-in, not GPT-2" in table and "unmeasured" in table  # never passed off as GPT-2's
+    for doc in ("README.md", "notebooks/INSTRUCTOR_GUIDE.md"):
+        assert table in (PROJECT_ROOT / doc).read_text(), f"{doc}: paste lessons.what_to_expect() again"
+    for notebook in ("05_training.ipynb", "06_usage_and_deployment.ipynb"):
+        source = (PROJECT_ROOT / "notebooks" / notebook).read_text()
+        assert "lessons.what_to_expect()" in source, notebook

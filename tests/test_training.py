@@ -6,15 +6,19 @@ import json
 import subprocess
 import sys
 import textwrap
+from types import SimpleNamespace
 
 import pytest
+import torch
 from cards import card_parts, results
+from transformers import TrainerCallback
 
 from workshop_lib.artifacts import ArtifactExistsError
 from workshop_lib.config import resolve
 from workshop_lib.training import (
     RUN_SETTINGS,
     ResumeMismatchError,
+    ReturnFreedMemory,
     build_trainer,
     record_run_settings,
     resume_checkpoint,
@@ -80,8 +84,29 @@ def test_smoke_training_learns_and_refuses_to_overwrite(tmp_path):
     metadata, prose = card_parts((saved / "README.md").read_text())  # the card, saved in the same step
     assert results(metadata) == {k: metrics[key] for k, key in CARD_KEYS.items()}
     assert "This is a smoke-profile model" in prose
+    log = json.loads((saved / "log_history.json").read_text())
+    evaluations = [entry for entry in log if "eval_mcc" in entry]
+    assert len(evaluations) == settings.epochs  # one per epoch: the best one is not evaluated again
+    assert metrics["mcc"] == max(entry["eval_mcc"] for entry in evaluations)  # the reloaded best epoch's
     with pytest.raises(ArtifactExistsError, match="OVERWRITE"):
         train(settings)
+
+
+def test_optimizer_state_is_freed_only_after_the_last_checkpoint(tmp_path):
+    settings = resolve("smoke", output_dir=str(tmp_path))
+    overrides = dict(max_steps=4, save_strategy="steps", save_steps=2, eval_strategy="no")
+    trainer = build_trainer(settings, load_best_model_at_end=False, disable_tqdm=True, **overrides)
+    moments = []
+
+    class Look(TrainerCallback):
+        def on_save(self, args, state, control, optimizer=None, **kwargs):
+            moments.append(len(optimizer.state))  # called after FreeOptimizerAtEnd
+
+    trainer.add_callback(Look())
+    trainer.train()
+    assert moments[0] > 0 and moments[-1] == 0
+    last = torch.load(tmp_path / "checkpoints" / "checkpoint-4" / "optimizer.pt", weights_only=True)
+    assert last["state"]  # the checkpoint was written before the state was freed: resuming still works
 
 
 def test_resume_after_sigkill_gives_the_same_metrics(tmp_path):
@@ -141,3 +166,14 @@ def test_tiny_gpt2_trains_on_real_cola(cola_dir, gpt2_tokenizer_dir, tmp_path):
     losses = short_run_losses(settings, steps=12, every=3)
     assert len(losses) == 4 and all(loss == loss for loss in losses)  # finite
     assert min(losses[1:]) < losses[0]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim: Linux only")
+def test_heap_is_returned_every_5_steps():
+    trims = []
+    callback = ReturnFreedMemory()
+    assert callback.trim is not None  # found glibc's malloc_trim
+    callback.trim = trims.append
+    for step in range(1, 11):
+        callback.on_step_end(None, SimpleNamespace(global_step=step), None)
+    assert trims == [0, 0]  # after steps 5 and 10 only

@@ -1,4 +1,4 @@
-"""Choose the device and numeric precision: CUDA (bf16/fp16), Apple MPS, or fp32 on the CPU."""
+"""Pick the device and numeric precision: CUDA (bf16/fp16), Apple MPS, CPU (bf16 where native, else fp32)."""
 
 from __future__ import annotations
 
@@ -16,18 +16,30 @@ def pick_device() -> str:
     return "cpu"
 
 
+def cpu_has_native_bf16() -> bool:
+    """True when this CPU multiplies bf16 in hardware (AVX-512 BF16 or AMX); emulated bf16 would be slower."""
+    checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")  # torch.cpu's own feature probes
+    return any(getattr(torch.cpu, name, lambda: False)() for name in checks)
+
+
 def pick_precision(device: str, requested: str = "auto") -> str:
-    """Return the precision to train in: mixed precision on CUDA only (CPUs here lack fast bf16)."""
+    """Return the precision to train in: mixed precision where the hardware computes it natively."""
     if requested not in PRECISIONS:
         raise ValueError(f"precision must be one of {PRECISIONS}, not {requested!r}.")
+    if requested == "fp16" and device != "cuda":
+        raise ValueError(f"fp16 mixed precision needs a CUDA GPU; this run is on {device}.")
+    if requested == "bf16" and device != "cuda" and not (device == "cpu" and cpu_has_native_bf16()):
+        raise ValueError(
+            "bf16 mixed precision needs a CUDA GPU or a CPU with native bf16 (AVX-512 BF16 or AMX); this "
+            f"run is on {device}{' without it' if device == 'cpu' else ''}. Use precision 'fp32' or 'auto'."
+        )
     if requested != "auto":
-        if requested != "fp32" and device != "cuda":
-            raise ValueError(f"{requested} mixed precision needs a CUDA GPU; this run is on {device}.")
         return requested
     if device == "cuda":
         # Native bf16 only (Ampere and newer): by default torch also reports the slow emulation on a T4/V100.
         return "bf16" if torch.cuda.is_bf16_supported(including_emulation=False) else "fp16"
-    return "fp32"
+    # bf16 autocast on a CPU with native bf16: 1.56x the samples/s of fp32 for GPT-2 small (BENCHMARKS.md).
+    return "bf16" if device == "cpu" and cpu_has_native_bf16() else "fp32"
 
 
 def describe() -> str:
@@ -37,4 +49,4 @@ def describe() -> str:
         return f"cuda ({torch.cuda.get_device_name(0)}), precision {pick_precision(device)}"
     if device == "mps":
         return "mps (Apple GPU), precision fp32"
-    return f"cpu ({torch.get_num_threads()} threads), precision fp32"
+    return f"cpu ({torch.get_num_threads()} threads), precision {pick_precision(device)}"

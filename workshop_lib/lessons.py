@@ -15,6 +15,41 @@ from .modeling import FUSED_ACTIVATIONS, load_pretrained
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
+# Validation MCC on CoLA to expect with real weights: the stand-in's (measured here) or published ones.
+EXPECTATIONS = [
+    ("stand-in, zero-shot (notebook 01)", "0.076", "measured here (benchmarks/results/quick-tuning.md)"),
+    (
+        "stand-in, quick profile (6,000 sentences, 1 epoch, bf16)",
+        "0.383 / 0.300 / 0.354 (seeds 42 / 1 / 2); 286-290 s of training",
+        "measured here, 2026-11-29 (BENCHMARKS.md)",
+    ),
+    (
+        "stand-in, full profile (3 epochs, bf16)",
+        "0.484 (after epochs 1 / 2 / 3: 0.427 / 0.478 / 0.484; seed 42); 924 s of training",
+        "measured here, 2026-11-29 (BENCHMARKS.md)",
+    ),
+    (
+        "GPT-2 small (124 M), fine-tuned",
+        "no published validation MCC found; OpenAI GPT (117 M, GPT-2's predecessor): 0.454 (45.4) on "
+        "the GLUE test set",
+        "Radford et al. 2018, Improving Language Understanding by Generative Pre-Training, table 4",
+    ),
+    (
+        "BERT-base (bert-base-cased), fine-tuned 3 epochs",
+        "0.565 (56.53)",
+        "transformers' examples/pytorch/text-classification/README.md (run_glue.py, dev set)",
+    ),
+]
+STAND_IN = "SmolLM2-135M-Instruct, a real pretrained decoder of GPT-2 small's size: a stand-in, not GPT-2"
+
+
+def what_to_expect() -> str:
+    """The Markdown table of EXPECTATIONS, as the README, the guide and notebooks 05/06 show it."""
+    rows = ["| model and recipe | validation MCC on CoLA | source |", "|---|---|---|"]
+    rows += [f"| {model} | {mcc} | {source} |" for model, mcc, source in EXPECTATIONS]
+    return "\n".join(rows) + f"\n\nStand-in: {STAND_IN}. GPT-2's own numbers need the hub: unmeasured here."
+
+
 # What a number printed in a notebook does not show when the model is one of the tiny random ones.
 CAVEATS = {
     "fine_tuned_vs_zero_shot": (
