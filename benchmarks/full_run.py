@@ -14,7 +14,6 @@ saves) on this run's own first steps, to show how far a 50-step sample lands fro
 from __future__ import annotations
 
 import argparse
-import ctypes
 import json
 import os
 import sys
@@ -44,6 +43,7 @@ class RunClock(TrainerCallback):
     def __init__(self):
         self.events: list[tuple[str, float]] = []
         self.steps: list[dict] = []
+        self.epoch_starts: list[int] = []  # index in `steps` of each epoch's first step
         self.phase = "setup"
         self.proc = psutil.Process()
 
@@ -55,6 +55,7 @@ class RunClock(TrainerCallback):
 
     def on_epoch_begin(self, args, state, control, **kwargs):
         self.phase = "train"
+        self.epoch_starts.append(len(self.steps))
         self._mark("epoch_begin")
 
     def on_step_begin(self, args, state, control, **kwargs):
@@ -106,17 +107,6 @@ def phase_peaks(events: list[tuple[str, float]], trace: list[tuple[float, int]])
     return peaks
 
 
-class TrimHeap(TrainerCallback):
-    """Experiment: hand the C heap's free pages back to the system (glibc malloc_trim) every N steps."""
-
-    def __init__(self, every: int):
-        self.every, self.libc = every, ctypes.CDLL("libc.so.6")
-
-    def on_step_end(self, args, state, control, **kwargs):
-        if state.global_step % self.every == 0:
-            self.libc.malloc_trim(0)
-
-
 def counting_collator(clock: RunClock) -> type:
     """The Trainer's collator class, also recording each training batch's rows, real and padded tokens."""
     base = training.DataCollatorWithPadding
@@ -152,14 +142,14 @@ def fit(padded: np.ndarray, seconds: np.ndarray) -> tuple[float, float]:
     return float(c0), float(c1)
 
 
-def analyse(clock: RunClock, batches: list, train_seconds: float, steps_per_epoch: int) -> dict:
+def analyse(clock: RunClock, batches: list, train_seconds: float) -> dict:
     """Where the run's time went, and what a 50-step sample would have predicted."""
     ends = np.array([s["end"] for s in clock.steps])
     begins = np.array([s["begin"] for s in clock.steps])
     # A step's time: from the previous step's end (so data loading counts), except the first step of an
     # epoch, which starts at its begin (evaluation and saving lie before it).
     step_seconds = np.diff(np.concatenate([[begins[0]], ends]))
-    first_of_epoch = np.arange(0, len(ends), steps_per_epoch)
+    first_of_epoch = np.array(clock.epoch_starts)
     step_seconds[first_of_epoch] = ends[first_of_epoch] - begins[first_of_epoch]
     padded = np.array([b[2] for b in batches[: len(ends)]], dtype=float)
     real = np.array([b[1] for b in batches[: len(ends)]], dtype=float)
@@ -170,8 +160,8 @@ def analyse(clock: RunClock, batches: list, train_seconds: float, steps_per_epoc
     after_last_save = train_end - [t for n, t in clock.events if n == "save"][-1]
     c0, c1 = fit(padded, step_seconds)
     epochs = []
-    for start in first_of_epoch:
-        part = slice(start, start + steps_per_epoch)
+    for start, stop in zip(clock.epoch_starts, [*clock.epoch_starts[1:], len(ends)], strict=True):
+        part = slice(start, stop)
         epochs.append(
             {
                 "steps": int(len(step_seconds[part])),
@@ -237,7 +227,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--set", action="append", default=[], type=checked_setting, metavar="NAME=VALUE")
     parser.add_argument("--json", type=Path, help="also write the report here")
     parser.add_argument("--label", default="", help="a name for this run in the report")
-    parser.add_argument("--trim-every", type=int, help="experiment: malloc_trim every N steps")
+    parser.add_argument(
+        "--trim-every", type=int, help="experiment: return freed heap memory every N steps too"
+    )
     args = parser.parse_args(argv)
     source = cola_source()
     started, load_start = time.time(), load()
@@ -251,11 +243,11 @@ def main(argv: list[str] | None = None) -> dict:
         training.DataCollatorWithPadding = collator  # count padded tokens of the batches train() builds
         process_start = time.perf_counter()
         with RSSTrace(interval=0.05) as mem:
-            extra = [TrimHeap(args.trim_every)] if args.trim_every else []
+            # on top of the trimming every 5 steps that every workshop Trainer does
+            extra = [training.ReturnFreedMemory(args.trim_every)] if args.trim_every else []
             metrics = training.train(settings, callbacks=[clock, *extra])
             clock._mark("model_saved")
         process_seconds = time.perf_counter() - process_start
-        steps_per_epoch = -(-metrics_train_size(settings) // settings.batch_size)
         report = {
             "label": args.label,
             "trim_every": args.trim_every,
@@ -271,17 +263,12 @@ def main(argv: list[str] | None = None) -> dict:
             "peak_rss_gib": mem.peak / GIB,
             "peak_rss_gib_by_phase": phase_peaks(clock.events, mem.trace),
             "validation": {k: metrics.get(k) for k in ("mcc", "accuracy", "loss")},
-            **analyse(clock, collator.batches, metrics["train_seconds"], steps_per_epoch),
+            **analyse(clock, collator.batches, metrics["train_seconds"]),
         }
     print(json.dumps(report, indent=2))
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n")
     return report
-
-
-def metrics_train_size(settings) -> int:
-    """Training sentences of the run (after train_limit)."""
-    return len(training.load_data(settings)["train"])
 
 
 if __name__ == "__main__":

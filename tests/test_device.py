@@ -75,3 +75,4 @@ def test_describe_names_device_and_precision():
     if torch.cuda.is_available() or torch.backends.mps.is_available():
         pytest.skip("checks the CPU line")
     assert describe() == f"cpu ({torch.get_num_threads()} threads), precision {pick_precision('cpu')}"
+    assert describe("fp32").endswith("precision fp32")  # the run's own setting, e.g. the smoke profile's

@@ -42,11 +42,12 @@ def pick_precision(device: str, requested: str = "auto") -> str:
     return "bf16" if device == "cpu" and cpu_has_native_bf16() else "fp32"
 
 
-def describe() -> str:
-    """One line naming the device, for the notebooks' first cells."""
+def describe(requested: str = "auto") -> str:
+    """One line naming the device and the precision a run with `requested` precision trains in."""
     device = pick_device()
+    precision = pick_precision(device, requested)
     if device == "cuda":
-        return f"cuda ({torch.cuda.get_device_name(0)}), precision {pick_precision(device)}"
+        return f"cuda ({torch.cuda.get_device_name(0)}), precision {precision}"
     if device == "mps":
-        return "mps (Apple GPU), precision fp32"
-    return f"cpu ({torch.get_num_threads()} threads), precision {pick_precision(device)}"
+        return f"mps (Apple GPU), precision {precision}"
+    return f"cpu ({torch.get_num_threads()} threads), precision {precision}"

@@ -42,7 +42,7 @@ def start(namespace: MutableMapping[str, Any]) -> Settings:
     }
     namespace.update(own)
     print("  ".join(f"{k} {v}" for k, v in versions().items()))
-    print(f"device: {describe()}")
+    print(f"device: {describe(settings.precision)}")
     print(f"profile: {settings.profile}")
     for key, value in dataclasses.asdict(settings).items():
         if key != "profile":
