@@ -108,7 +108,7 @@ def zero_shot(settings: Settings, sample: int) -> dict:
 
 
 def fine_tune(settings: Settings, keep_model: bool) -> dict:
-    """Train through workshop_lib (resuming an interrupted run); add per-epoch MCC; free the disk."""
+    """Train through workshop_lib (resuming an interrupted run); add per-epoch MCC and loss; free the disk."""
     model_dir = settings.out / "model"
     if (model_dir / "metrics.json").is_file():  # finished before, not yet recorded
         metrics = json.loads((model_dir / "metrics.json").read_text())
@@ -118,8 +118,9 @@ def fine_tune(settings: Settings, keep_model: bool) -> dict:
     per_epoch = {}
     for entry in history:
         if "eval_mcc" in entry:
-            per_epoch.setdefault(entry["epoch"], entry["eval_mcc"])
-    metrics["epoch_mcc"] = list(per_epoch.values())
+            per_epoch.setdefault(entry["epoch"], (entry["eval_mcc"], entry["eval_loss"]))
+    metrics["epoch_mcc"] = [mcc for mcc, _ in per_epoch.values()]
+    metrics["epoch_eval_loss"] = [loss for _, loss in per_epoch.values()]
     # Checkpoints hold optimizer states (GBs) and only serve resuming; the model is 0.5 GB in fp32.
     shutil.rmtree(settings.out / "checkpoints" if keep_model else settings.out, ignore_errors=True)
     return metrics

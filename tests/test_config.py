@@ -119,7 +119,7 @@ def test_profile_from_environment_and_overrides(monkeypatch):
 def test_full_is_the_default(monkeypatch):
     monkeypatch.delenv("WORKSHOP_PROFILE", raising=False)
     settings = resolve()
-    assert (settings.profile, settings.epochs, settings.data_source) == ("full", 3, "hub")
+    assert (settings.profile, settings.epochs, settings.data_source) == ("full", 2, "hub")
 
 
 def test_unknown_profile_in_the_environment_names_the_variable(monkeypatch):
