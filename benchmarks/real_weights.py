@@ -37,6 +37,7 @@ from workshop_lib.artifacts import atomic_write_json, atomic_write_text
 from workshop_lib.config import PROFILES, Settings, resolve
 from workshop_lib.device import pick_device, pick_precision
 from workshop_lib.modeling import load_tokenizer
+from workshop_lib.plots import epoch_evaluations
 from workshop_lib.train import parse_setting
 from workshop_lib.zero_shot import best_threshold, load_language_model, sentence_scores, zero_shot_metrics
 
@@ -115,12 +116,9 @@ def fine_tune(settings: Settings, keep_model: bool) -> dict:
     else:
         metrics = training.train(settings)
     history = training.load_log_history(model_dir)
-    per_epoch = {}
-    for entry in history:
-        if "eval_mcc" in entry:
-            per_epoch.setdefault(entry["epoch"], (entry["eval_mcc"], entry["eval_loss"]))
-    metrics["epoch_mcc"] = [mcc for mcc, _ in per_epoch.values()]
-    metrics["epoch_eval_loss"] = [loss for _, loss in per_epoch.values()]
+    evaluations = epoch_evaluations(history)
+    metrics["epoch_mcc"] = [e["eval_mcc"] for e in evaluations]
+    metrics["epoch_eval_loss"] = [e["eval_loss"] for e in evaluations]
     # Checkpoints hold optimizer states (GBs) and only serve resuming; the model is 0.5 GB in fp32.
     shutil.rmtree(settings.out / "checkpoints" if keep_model else settings.out, ignore_errors=True)
     return metrics
