@@ -1,8 +1,33 @@
-"""Run everything offline in the smoke profile, with artifacts in a fresh temporary folder."""
+"""Run everything offline in the smoke profile, with artifacts in a fresh temporary folder; two test tiers."""
 
 import os
 import tempfile
+from pathlib import Path
+
+import pytest
 
 os.environ["WORKSHOP_PROFILE"] = "smoke"
 os.environ["WORKSHOP_OUTPUT_DIR"] = tempfile.mkdtemp(prefix="workshop-test-")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """`--all`: the whole suite (what CI runs); without it, the default tier."""
+    parser.addoption(
+        "--all", action="store_true", help="also run the tests marked extended (CI's tier)"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the notebooks under nbval as extended; leave extended tests out of the default tier."""
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(NOTEBOOKS):  # nbval: learner and solution notebooks
+            item.add_marker(pytest.mark.extended)
+    if config.getoption("--all"):
+        return
+    kept = [item for item in items if "extended" not in item.keywords]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept

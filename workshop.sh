@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
-# Set up the workshop in ./.venv (first time: about a minute; afterwards: seconds), then run a command.
-#   ./workshop.sh run [--profile smoke|quick|full] [-p NAME VALUE ...]   run notebooks 01-06 headless
-#   ./workshop.sh compare RUN_DIR... [--markdown FILE]                  runs side by side (Markdown)
-#   ./workshop.sh test                                                  ruff + the test suite
-#   ./workshop.sh lab | doctor | prefetch                               Jupyter, health check, offline cache
-#   ./workshop.sh init DIR                                              copy the notebooks into DIR for a learner
+# Set up the workshop in ./.venv (first time: about a minute; afterwards: seconds), then hand over:
+#   ./workshop.sh run | compare | train | init | doctor | prefetch ...   the `workshop` command (see --help)
+#   ./workshop.sh test [--all] [PYTEST ARGS]                            ruff + the default tier (--all: CI's)
+#   ./workshop.sh lab                                                   Jupyter Lab on notebooks/
+# Paths given to a command count from the folder it was typed in.
 set -euo pipefail
 CALLER_DIR=$PWD  # `run` resolves relative paths (-p DATA_SOURCE data/...) from where the command was typed
 cd "$(dirname "$0")"
@@ -49,14 +48,12 @@ fi
 command=${1:-run}
 shift || true
 case "$command" in
-    run) VENV_PYTHON=$PWD/$VENV/bin/python; cd "$CALLER_DIR"; exec "$VENV_PYTHON" -m workshop_lib.runner "$@" ;;
+    run | compare | train | init | doctor | prefetch)
+        python="$PWD/$VENV/bin/python"
+        cd "$CALLER_DIR" && exec "$python" -m workshop_lib.cli "$command" "$@" ;;
     test)
         "$VENV/bin/ruff" check workshop_lib tests notebooks benchmarks
         exec "$VENV/bin/pytest" "$@" ;;
     lab) exec "$VENV/bin/jupyter" lab notebooks "$@" ;;
-    init)  # DIR is relative to where the command was typed ($OLDPWD: the folder before the cd above)
-        python="$PWD/$VENV/bin/python"
-        cd "$OLDPWD" && exec "$python" -m workshop_lib.cli init "$@" ;;
-    compare | doctor | prefetch | build-tiny-gpt2 | make-data) exec "$VENV/bin/python" -m workshop_lib.cli "$command" "$@" ;;
-    *) echo "unknown command '$command': use run, compare, test, lab, init, doctor or prefetch" >&2; exit 2 ;;
+    *) echo "unknown command '$command': use run, compare, train, init, doctor, prefetch, test or lab" >&2; exit 2 ;;
 esac

@@ -7,8 +7,8 @@ notebook 1's zero-shot baseline and the given profiles through `workshop_lib.tra
 
 Each finished run goes into the results JSON at once; a second call skips finished runs (keyed on the
 resolved settings) and resumes an interrupted one from its last epoch checkpoint. The table of every result
-in the JSON is printed and written between markers in BENCHMARKS.md. Not part of CI: a full-profile run
-takes tens of minutes on a 2-core CPU.
+in the JSON is printed, and `benchmarks/render.py` writes it into BENCHMARKS.md. Not part of CI: a
+full-profile run takes tens of minutes on a 2-core CPU.
 
     WORKSHOP_COLA_DIR=/path/to/cola python benchmarks/real_weights.py --seeds 42 1 2 --profiles quick full
     python benchmarks/real_weights.py --profiles quick --set learning_rate=1e-4 --set epochs=2
@@ -23,39 +23,29 @@ import json
 import os
 import shlex
 import shutil
-import statistics
 import subprocess
 import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from train_speed import machine  # same script folder
+import render  # same script folder
+from train_speed import machine
 
 from workshop_lib import training
-from workshop_lib.artifacts import atomic_write_json, atomic_write_text
+from workshop_lib.artifacts import atomic_write_json
 from workshop_lib.config import PROFILES, Settings, resolve
 from workshop_lib.device import pick_device, pick_precision
 from workshop_lib.modeling import load_tokenizer
 from workshop_lib.plots import epoch_evaluations
-from workshop_lib.train import parse_setting
+from workshop_lib.train import checked_setting
 from workshop_lib.zero_shot import best_threshold, load_language_model, sentence_scores, zero_shot_metrics
 
 ROOT = Path(__file__).resolve().parent.parent
 FETCH_ENV = "WORKSHOP_SMOLLM2_FETCH"
 DEFAULT_FETCH = ROOT.parent / "shared" / "models" / "fetch_smollm2.sh"
 LABEL = "SmolLM2-135M-Instruct (stand-in, not GPT-2)"
-START, END = "<!-- real-weights:start -->", "<!-- real-weights:end -->"
 ZERO_SHOT_USES = {"model_name", "data_source", "train_limit", "eval_limit"}
-SHOWN = {  # settings the table shows, with their short names
-    "epochs": "epochs",
-    "learning_rate": "lr",
-    "batch_size": "batch",
-    "train_limit": "train",
-    "eval_limit": "val",
-    "warmup_steps": "warm-up",
-    "weight_decay": "wd",
-}
 
 
 def fetch_standin() -> Path:
@@ -136,92 +126,6 @@ def done_ids(results: Path) -> set[str]:
     return {r["id"] for r in json.loads(results.read_text())["runs"]} if results.is_file() else set()
 
 
-def describe(settings: dict) -> str:
-    """The settings a row ran with, short."""
-    return ", ".join(f"{short} {settings[name]}" for name, short in SHOWN.items() if name in settings)
-
-
-def table(runs: list[dict], source: str) -> str:
-    """The Markdown section: one row per configuration, seeds pooled; machines and commands below."""
-    machines, commands, groups = [], [], {}
-    for run in runs:
-        for value, seen in ((run["machine"], machines), (run["command"], commands)):
-            if value not in seen:
-                seen.append(value)
-        extra = {k: run[k] for k in ("sample", "precision") if k in run}
-        key = json.dumps(computed(run["kind"], run["settings"], extra), sort_keys=True)
-        groups.setdefault(key, []).append(run)
-    lines = [
-        START,
-        f"## Reference results with real pretrained weights: {LABEL}",
-        "",
-        f"Written by `benchmarks/real_weights.py` from `{source}`. Every number",
-        "here is the **stand-in's** (SmolLM2-135M-Instruct, Llama architecture, weights dequantized from a",
-        "4-bit GGUF), not GPT-2's. MCC on CoLA validation; zero-shot threshold chosen on a training sample.",
-        "",
-        "| Run | Settings | Data | Seeds | Validation MCC per seed | Mean ± SD (min–max) "
-        "| Seconds per seed | Train samples/s | Load (1-min) | Date (UTC) | Machine | Command |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for group in groups.values():
-        group.sort(key=lambda r: r["settings"]["seed"])
-        first, mcc = group[0], [r["metrics"]["mcc"] for r in group]
-        trained = first["kind"] == "train"
-        spread = (
-            f"{statistics.mean(mcc):.3f} ± {statistics.stdev(mcc):.3f} ({min(mcc):.3f}–{max(mcc):.3f})"
-            if len(mcc) > 1
-            else f"{mcc[0]:.3f}"
-        )
-        seconds = " / ".join(
-            f"{r['metrics']['train_seconds' if trained else 'seconds']:.0f}"
-            + ("*" if r["metrics"].get("resumed_from") else "")
-            for r in group
-        )
-        speed = statistics.mean(r["metrics"]["train_samples_per_second"] for r in group) if trained else None
-        cells = [
-            f"{first['settings']['profile']}" if trained else "zero-shot",
-            describe(first["settings"]) + f", {first.get('precision', 'fp32')}"
-            if trained
-            else f"sample {first['metrics']['train_sample']}",
-            "/".join(Path(first["settings"]["data_source"]).parts[-2:]),
-            " ".join(str(r["settings"]["seed"]) for r in group),
-            " / ".join(f"{m:.3f}" for m in mcc),
-            spread,
-            seconds,
-            f"{speed:.1f}" if trained else "",
-            " / ".join(f"{r['load'][0]:.1f}→{r['load'][1]:.1f}" for r in group),
-            ", ".join(sorted({r["started"][:16].replace("T", " ") for r in group})),
-            ", ".join(sorted({str(machines.index(r["machine"]) + 1) for r in group})),
-            ", ".join(sorted({str(commands.index(r["command"]) + 1) for r in group})),
-        ]
-        lines.append("| " + " | ".join(cells) + " |")
-    lines += [
-        "",
-        "Seconds: training time (zero-shot: loading and scoring); `*` resumed from a checkpoint, the time",
-        "covers only the part after the resume. Load: the 1-minute load average before → after the run.",
-        "",
-    ]
-    lines += ["Machines:", ""]
-    lines += [
-        f"{i}. {m['cpu']}, {m['nproc']} cores, {m['ram_gib']} GiB; Python {m['python']}, torch {m['torch']} "
-        f"({m['torch_threads']} threads), transformers {m['transformers']}"
-        for i, m in enumerate(machines, 1)
-    ]
-    lines += ["", "Commands:", ""] + [f"{i}. `{c}`" for i, c in enumerate(commands, 1)]
-    return "\n".join([*lines, "", END])
-
-
-def write_section(markdown: Path, section: str) -> None:
-    """Replace the marked section of `markdown`, or append it."""
-    text = markdown.read_text() if markdown.is_file() else ""
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + ("\n\n" if text else "") + section + "\n"
-    atomic_write_text(markdown, text)
-
-
 def main(argv: list[str] | None = None) -> None:
     """Fetch the stand-in, run what is not done yet, print and write the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -234,9 +138,9 @@ def main(argv: list[str] | None = None) -> None:
         dest="settings",
         action="append",
         default=[],
-        type=parse_setting,
+        type=checked_setting,
         metavar="NAME=VALUE",
-        help="override a setting of every run (repeatable)",
+        help="override a setting of every run (repeatable), checked like `workshop_lib.train --set`",
     )
     parser.add_argument(
         "--zero-shot-sample",
@@ -247,7 +151,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-zero-shot", action="store_true", help="skip the zero-shot baseline")
     parser.add_argument("--work-dir", type=Path, default=ROOT / "artifacts" / "real-weights")
     parser.add_argument("--results", type=Path, default=ROOT / "benchmarks" / "results" / "real-weights.json")
-    parser.add_argument("--markdown", type=Path, default=ROOT / "BENCHMARKS.md", help="'-' to only print")
+    parser.add_argument("--markdown", default="render", help="'-': only print the table (no render.py)")
     parser.add_argument("--keep-models", action="store_true", help="keep each trained model folder")
     args = parser.parse_args(argv)
     if args.data is None:
@@ -285,11 +189,9 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(metrics, indent=2), flush=True)
     runs = json.loads(args.results.read_text())["runs"] if args.results.is_file() else []
     source = args.results.relative_to(ROOT) if args.results.is_relative_to(ROOT) else args.results
-    section = table(runs, str(source))
-    print(section)
-    if str(args.markdown) != "-":
-        write_section(args.markdown, section)
-        print(f"wrote the table to {args.markdown}")
+    print(render.real_weights_table(runs, str(source)))
+    if str(args.markdown) != "-":  # BENCHMARKS.md and every other doc, from benchmarks/results/
+        render.main([])
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ else the embedded set and a BPE tokenizer trained on it.
 from __future__ import annotations
 
 import argparse
+import ast
 import ctypes
 import gc
 import json
@@ -37,8 +38,9 @@ from transformers.trainer_pt_utils import get_length_grouped_indices
 from workshop_lib import training
 from workshop_lib.config import resolve
 from workshop_lib.data import load_cola
-from workshop_lib.modeling import ID2LABEL, LABEL2ID, ensure_pad_token, load_tokenizer, train_bpe_tokenizer
-from workshop_lib.train import parse_setting
+from workshop_lib.modeling import ID2LABEL, LABEL2ID, ensure_pad_token, load_tokenizer
+from workshop_lib.tiny import train_bpe_tokenizer
+from workshop_lib.train import split_pair
 
 FULL_TRAIN_SENTENCES = 8551  # CoLA's training split
 FULL_VALIDATION_SENTENCES = 1043  # CoLA's validation split
@@ -71,6 +73,15 @@ class PeakRSS:
         self._stop.set()
         self._thread.join()
         self.peak = max(self.peak, psutil.Process().memory_info().rss)
+
+
+def parse_setting(pair: str) -> tuple[str, object]:
+    """A TrainingArguments override `name=value`: the value read as a Python literal (3, 5e-5), else text."""
+    name, value = split_pair(pair)
+    try:
+        return name, ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        return name, value
 
 
 def high_water() -> int:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from workshop_lib.modeling import build_tiny_gpt2, load_model, load_tokenizer
+from workshop_lib.modeling import load_model, load_tokenizer
+from workshop_lib.tiny import build_tiny_gpt2
 
 
 def _shared(var: str) -> Path:
@@ -31,6 +32,21 @@ def gpt2_tokenizer_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def smoke_run(tmp_path_factory) -> Path:
+    """One headless run of the default smoke chain (tiny GPT-2, seed 42, six notebooks), shared by every test.
+
+    It must pass the smoke baseline of this kind of CPU: a run that drifts fails here, once, with the metric
+    that moved.
+    """
+    from workshop_lib.runner import main
+
+    folder = tmp_path_factory.mktemp("smoke-chain") / "run"
+    code = main(["--profile", "smoke", "--run-dir", str(folder)])
+    assert code == 0, f"the smoke chain failed or drifted from its baseline in baselines/ (exit {code})"
+    return folder
+
+
+@pytest.fixture(scope="session")
 def tiny_dir(tmp_path_factory) -> Path:
     """A tiny random GPT-2 with a BPE tokenizer trained on the embedded set."""
     return build_tiny_gpt2(tmp_path_factory.mktemp("models") / "tiny-gpt2")
@@ -49,7 +65,7 @@ def classifier_dir(tiny_dir, tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_family_dirs(tiny_dir, tmp_path_factory) -> dict[str, Path]:
     """The three tiny families (GPT-2, Llama-style, BERT), each a hub-like checkpoint folder."""
-    from workshop_lib.modeling import TINY_FOLDERS, TINY_MODELS, tiny_model
+    from workshop_lib.tiny import TINY_FOLDERS, TINY_MODELS, tiny_model
 
     root = tmp_path_factory.mktemp("families")
     return {"tiny": tiny_dir} | {

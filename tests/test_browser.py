@@ -44,12 +44,14 @@ LAB_SETTINGS = {  # user settings of the test's own JupyterLab: every cell in th
 }
 NOTEBOOK_SECONDS = 300  # the longest a notebook may take to run all its cells in the smoke profile
 VERDICT = re.compile(r"\b(un)?acceptable\b")
+SHOWN = re.compile(r"^(?P<label>(un)?acceptable) \((?P<percent>\d+)% sure\)", re.M)  # notebook 06's widget
+JUDGED = "The cat sat on the mat."
 ENABLE = (
     "to run it, install Chromium and its driver (Debian/Ubuntu: `sudo apt-get install -y chromium "
     "chromium-driver`) and the test extra (`pip install -e '.[test]'`), or run `.ci/run`"
 )
 
-pytestmark = [pytest.mark.slow, pytest.mark.browser]
+pytestmark = [pytest.mark.extended, pytest.mark.browser]
 
 
 def _browser() -> tuple[str, str]:
@@ -248,9 +250,25 @@ def test_notebook_runs_in_jupyterlab_without_errors(path, lab, browser):
         with _screenshot_on_failure(browser, lab, path.stem):
             _run_all(browser, lab, path.name)
             if path.name.startswith("06"):
-                _judge(browser, "The cat sat on the mat.")
+                _check_the_judge_widget(browser, lab)
     finally:
         _shut_down_kernels(lab["base"])
+
+
+def _check_the_judge_widget(browser, lab) -> None:
+    """The widget's verdict is the trained classifier's own; a sentence it cannot judge replaces it."""
+    from workshop_lib.config import resolve
+    from workshop_lib.inference import AcceptabilityClassifier
+
+    with pytest.MonkeyPatch.context() as env:  # the folder the notebooks in JupyterLab wrote to
+        env.setenv("WORKSHOP_OUTPUT_DIR", str(lab["tmp"] / "artifacts"))
+        model_dir = resolve("smoke").out / "model"
+    expected = AcceptabilityClassifier.from_dir(model_dir, device="cpu").predict([JUDGED])[0]
+    shown = _judge(browser, JUDGED, SHOWN.search)
+    assert shown["label"] == expected["label"], f"widget {shown[0]!r}, classifier {expected}"
+    assert abs(int(shown["percent"]) - 100 * expected["score"]) <= 0.5 + 1e-9, (shown[0], expected)
+    refusal = _judge(browser, "   ", lambda text: "whitespace only" in text and text)
+    assert not VERDICT.search(refusal), f"the old verdict stayed beside the refusal: {refusal!r}"
 
 
 def _run_all(browser, lab, name: str) -> None:
@@ -275,17 +293,19 @@ def _run_all(browser, lab, name: str) -> None:
     assert not not_run, f"{name}: code cells {not_run} did not run"
 
 
-def _judge(browser, sentence: str) -> None:
-    """Type a sentence into the widget beside the Judge button, press Judge, and read a verdict."""
+def _judge(browser, sentence: str, answered: Callable[[str], object]):
+    """Replace the text in the widget beside the Judge button with `sentence`, press Judge, and return
+    answered(text under the button) once it is truthy. Before the first sentence there is no verdict."""
     from selenium.webdriver.common.by import By
 
     [button] = browser.find_elements(By.XPATH, "//button[normalize-space()='Judge']")
     area = button.find_element(By.XPATH, "ancestor::div[contains(@class, 'jp-OutputArea-output')][1]")
     box = area.find_element(By.CSS_SELECTOR, "input[type='text'], textarea")
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
-    assert not VERDICT.search(area.text), f"a verdict before any sentence: {area.text!r}"
+    if not box.get_attribute("value"):
+        assert not VERDICT.search(area.text), f"a verdict before any sentence: {area.text!r}"
     box.click()
+    box.clear()
     box.send_keys(sentence)
     button.click()
-    verdict = _wait(lambda: VERDICT.search(area.text), 60, "a verdict under the Judge button")
-    assert verdict, area.text
+    return _wait(lambda: answered(area.text), 60, f"an answer to {sentence!r} under the Judge button")

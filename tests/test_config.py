@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
 import subprocess
 import sys
+from dataclasses import dataclass
 
 import pytest
 
@@ -14,10 +16,17 @@ from workshop_lib import train
 from workshop_lib.config import (
     HUB_MODEL,
     PROJECT_ROOT,
+    Declared,
     SettingError,
     Settings,
+    TrainingOptions,
+    check_value,
+    coerce,
+    is_tiny_model,
+    parameters,
     parse_parameter,
     resolve,
+    setting,
 )
 from workshop_lib.notebook import start
 from workshop_lib.runner import checked_parameters
@@ -117,9 +126,12 @@ def test_profile_from_environment_and_overrides(monkeypatch):
 
 
 def test_full_is_the_default(monkeypatch):
+    """No profile given and no WORKSHOP_PROFILE: the settings of "full", whatever its values are."""
     monkeypatch.delenv("WORKSHOP_PROFILE", raising=False)
-    settings = resolve()
-    assert (settings.profile, settings.epochs, settings.data_source) == ("full", 2, "hub")
+    assert resolve() == resolve("full")
+    assert resolve().profile == "full"
+    monkeypatch.setenv("WORKSHOP_PROFILE", "")  # set but empty counts as unset
+    assert resolve() == resolve("full")
 
 
 def test_unknown_profile_in_the_environment_names_the_variable(monkeypatch):
@@ -231,3 +243,180 @@ def test_default_outputs_are_git_ignored_even_from_notebooks_folder():
         ["git", "check-ignore", *files], cwd=PROJECT_ROOT, capture_output=True, text=True
     )
     assert ignored.stdout.split() == files, "artifacts/ and runs/ must be git-ignored"
+
+
+# The declaration's rules one by one: how text and numbers are read, which names are never paths, how a new
+# setting is declared, and the exact words of the errors.
+
+COERCED = [  # (value, declared type, result)
+    ("3", int, 3),
+    (" 3 ", int, 3),
+    ("7.0", int, 7),
+    (7.0, int, 7),
+    (7, int, 7),
+    ("2", float, 2),
+    ("2.5", float, 2.5),
+    ("3e-5", float, 3e-5),
+    (3, float, 3),
+    (True, bool, True),
+    (" False ", bool, False),
+    ("TRUE", bool, True),
+    ("name", str, "name"),
+    (PROJECT_ROOT, str, str(PROJECT_ROOT)),  # a Path is a str setting too
+]
+REFUSED = [
+    ("7.5", int),
+    (7.5, int),
+    (True, int),  # a bool is not a number here, although Python calls it an int
+    (False, float),
+    ("inf", float),
+    (float("nan"), float),
+    ("", str),
+    ("   ", str),
+    (3, str),
+    ("yes", bool),
+    (1, bool),
+    (None, int),
+]
+
+
+@pytest.mark.parametrize(("value", "kind", "result"), COERCED, ids=[repr(c[:2]) for c in COERCED])
+def test_coerce_reads_unambiguous_values(value, kind, result):
+    coerced = coerce(value, kind)
+    assert coerced == result and type(coerced) is type(result)
+
+
+@pytest.mark.parametrize(("value", "kind"), REFUSED, ids=[repr(c) for c in REFUSED])
+def test_coerce_refuses_ambiguous_values(value, kind):
+    with pytest.raises(ValueError, match=f"^{re.escape(repr(value))} is not a {kind.__name__}$"):
+        coerce(value, kind)
+
+
+def test_whole_floats_are_whole_numbers_and_paths_are_text(tmp_path):
+    settings = resolve("smoke", batch_size=8.0, seed=3.0, train_limit=100.0, output_dir=tmp_path / "out")
+    assert (settings.batch_size, settings.seed, settings.train_limit) == (8, 3, 100)
+    assert all(type(v) is int for v in (settings.batch_size, settings.seed, settings.train_limit))
+    assert settings.output_dir == str(tmp_path / "out")
+
+
+def test_only_a_limit_may_be_none():
+    assert check_value(Settings, "train_limit", None) is None
+    for name in ("epochs", "batch_size", "seed", "model_name"):
+        with pytest.raises(SettingError, match=f"^{re.escape(message(name, None))}"):
+            check_value(Settings, name, None)
+    with pytest.raises(SettingError) as err:
+        check_value(TrainingOptions, "overwrite", None)
+    assert str(err.value) == "Setting OVERWRITE (overwrite) got None; allowed: True or False."
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("seed", 0),
+        ("seed", 2**32 - 1),
+        ("warmup_steps", 0),
+        ("warmup_steps", 0.999),
+        ("weight_decay", 0),
+        ("train_limit", 1),
+        ("batch_size", 1),
+        ("epochs", 0.5),
+        ("learning_rate", 0.999),
+    ],
+)
+def test_values_at_the_edge_of_the_allowed_range_are_kept(name, value):
+    assert getattr(resolve("smoke", **{name: value}), name) == value
+
+
+@pytest.mark.parametrize(("name", "value"), [("seed", 2**32), ("learning_rate", 0), ("epochs", 0)])
+def test_values_just_outside_the_allowed_range_are_refused(name, value):
+    with pytest.raises(SettingError, match=f"^{re.escape(message(name, value))}"):
+        resolve("smoke", **{name: value})
+
+
+def test_tiny_model_names():
+    for name in ("tiny", "tiny-llama", "tiny-bert", "tiny-anything"):
+        assert is_tiny_model(name), name
+    for name in ("tiny/model", "tiny-org/model", "org/tiny", "tinyllama", "Tiny", "", HUB_MODEL):
+        assert not is_tiny_model(name), name
+
+
+def test_keywords_are_never_paths_even_when_such_a_folder_exists(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for name in ("hub", "embedded", "tiny", "tiny-llama", "gpt2"):
+        (tmp_path / name).mkdir()
+    assert parse_parameter("DATA_SOURCE", "hub") == "hub"
+    assert parse_parameter("DATA_SOURCE", "embedded") == "embedded"
+    assert parse_parameter("MODEL_NAME", "tiny") == "tiny"
+    assert parse_parameter("MODEL_NAME", "tiny-llama") == "tiny-llama"
+    assert parse_parameter("MODEL_NAME", "gpt2") == str(tmp_path / "gpt2")  # not a keyword: the folder wins
+    assert parse_parameter("OUTPUT_DIR", "embedded") == str(tmp_path / "embedded")  # always a folder
+
+
+def test_a_new_declared_option_is_coerced_checked_and_documented(tmp_path, monkeypatch):
+    """How a notebook's own option is declared (as GoalOptions is): one `setting` per field."""
+
+    @dataclass(frozen=True, kw_only=True)
+    class Options(Declared):
+        count: int = setting("how many to show", "a whole number of at least 1", 5, check=lambda x: x >= 1)
+        folder: str = setting("where to write", "a folder", "out", path="always")
+        source: str = setting("a hub id or a folder", "a hub id or a folder", "org/name", path="maybe")
+
+    monkeypatch.chdir(tmp_path)
+    assert Options() == Options(count=5, folder=str(tmp_path / "out"), source="org/name")
+    assert Options(count="12", source="./local").count == 12
+    assert Options(source="./local").source == str(tmp_path / "local")
+    with pytest.raises(SettingError) as err:
+        Options(count=0)
+    assert str(err.value) == "Setting COUNT (count) got 0; allowed: a whole number of at least 1."
+    spec = {f.name: f for f in dataclasses.fields(Options)}["count"]
+    assert spec.metadata["help"] == "how many to show"  # what the notebooks' parameters cells print
+    with pytest.raises(TypeError):  # a declared setting without a default must be given
+
+        @dataclass(frozen=True, kw_only=True)
+        class Needed(Declared):
+            count: int = setting("how many", "a whole number")
+
+        Needed()
+
+
+def test_unknown_names_are_refused_with_the_known_ones():
+    known = ", ".join(f.name for f in dataclasses.fields(Settings))
+    with pytest.raises(SettingError) as err:
+        check_value(Settings, "epoch", 3)
+    assert str(err.value) == f"Unknown setting 'epoch'; known: {known}."
+    with pytest.raises(SettingError) as err:
+        resolve("smoke", zeta=1, alpha=2)
+    assert str(err.value) == f"Unknown setting(s) 'alpha', 'zeta'; known: {known}."
+
+
+def test_unknown_parameter_without_a_close_match_gets_no_guess():
+    declared = ", ".join(parameters())
+    with pytest.raises(SettingError) as err:
+        parse_parameter("XYZZY", "1")
+    assert str(err.value) == f"Unknown parameter 'XYZZY'; the notebooks declare: {declared}."
+    with pytest.raises(SettingError) as err:
+        parse_parameter("bach_size", "1")
+    assert str(err.value) == (
+        f"Unknown parameter 'bach_size' (did you mean BATCH_SIZE?); the notebooks declare: {declared}."
+    )
+
+
+def test_none_and_null_mean_the_profiles_value():
+    for text in ("None", "none", " NULL ", "null"):
+        assert parse_parameter("TRAIN_LIMIT", text) is None
+    assert parse_parameter("MODEL_NAME", "nullable") == "nullable"
+
+
+def test_tracked_folder_error_names_the_allowed_folders(monkeypatch):
+    if not (PROJECT_ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    tracked = PROJECT_ROOT / "workshop_lib" / "out"
+    with pytest.raises(SettingError) as err:
+        resolve("smoke", output_dir=str(tracked))
+    assert str(err.value) == (
+        f"Setting OUTPUT_DIR (output_dir) got {str(tracked)!r}, inside the project's tracked files, where "
+        f"git would list every model file; allowed: a folder under {PROJECT_ROOT / 'artifacts'} "
+        f"(the default) or {PROJECT_ROOT / 'runs'}, or outside {PROJECT_ROOT}."
+    )
+    for allowed in (PROJECT_ROOT / "artifacts" / "x", PROJECT_ROOT / "runs" / "y"):
+        assert resolve("smoke", output_dir=str(allowed)).output_dir == str(allowed)

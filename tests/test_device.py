@@ -71,8 +71,24 @@ def test_fastest_device_first(monkeypatch, cuda, mps, expected):
     assert pick_device() == expected
 
 
-def test_describe_names_device_and_precision():
-    if torch.cuda.is_available() or torch.backends.mps.is_available():
-        pytest.skip("checks the CPU line")
-    assert describe() == f"cpu ({torch.get_num_threads()} threads), precision {pick_precision('cpu')}"
-    assert describe("fp32").endswith("precision fp32")  # the run's own setting, e.g. the smoke profile's
+@pytest.mark.parametrize(("native", "auto"), [(True, "bf16"), (False, "fp32")])
+def test_describe_names_the_cpu_its_threads_and_the_precision_a_run_gets(monkeypatch, native, auto):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 7)
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: native)
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: False)
+    assert describe() == f"cpu (7 threads), precision {auto}"
+    assert describe("fp32") == "cpu (7 threads), precision fp32"  # the run's own setting, e.g. smoke's
+    with pytest.raises(ValueError, match="needs a CUDA GPU"):
+        describe("fp16")  # a precision the run could not use is refused, not described
+
+
+def test_describe_names_the_gpu(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda index=None: "NVIDIA L4")
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda including_emulation=True: False)
+    assert describe() == "cuda (NVIDIA L4), precision fp16"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: True)
+    assert describe() == "mps (Apple GPU), precision fp32"

@@ -14,7 +14,7 @@ import pytest
 from safetensors.torch import load_file
 from transformers import AutoModelForSequenceClassification
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.extended
 
 
 def test_torchrun_two_processes_train_and_save_once(tmp_path):

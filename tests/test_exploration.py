@@ -58,11 +58,13 @@ def test_quality_report_counts_duplicates_conflicts_empty_and_overlap(data):
     assert report.loc["validation", "duplicates"] == 0
 
 
-def test_lengths_and_examples(data, tiny_dir):
+def test_lengths_and_examples(data, tiny_family_dirs):
     assert word_lengths(["A b.", "J k l m.", ""]) == [2, 4, 0]
-    tokenizer = load_tokenizer(tiny_dir)
-    short, long = token_lengths(["A b.", "A b. A b. A b."], tokenizer)
-    assert 0 < short < long
+    texts = ["A b.", "A b. A b. A b.", "Colorless green ideas sleep furiously."]
+    for name in ("tiny", "tiny-llama", "tiny-bert"):  # Llama adds begin-of-text, BERT [CLS] and [SEP]
+        tokenizer = load_tokenizer(tiny_family_dirs[name])
+        pieces = [len(tokenizer.tokenize(text)) for text in texts]  # the sentence's own tokens only
+        assert token_lengths(texts, tokenizer) == pieces, name
     picked = examples(data["validation"], per_label=1)
     assert list(picked) == ["acceptable", "unacceptable"]
     assert picked["unacceptable"] == ["H i."]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from workshop_lib.export import export_onnx, max_abs_logit_diff, onnx_logits, onnx_session
@@ -30,8 +31,11 @@ def test_export_has_named_dynamic_inputs_and_logits_output(exported):
     session = onnx_session(path)
     assert [i.name for i in session.get_inputs()] == ["input_ids", "attention_mask"]
     assert [o.name for o in session.get_outputs()] == ["logits"]
-    for dim in session.get_inputs()[0].shape:
-        assert not isinstance(dim, int), "batch and sequence axes must be dynamic"
+    for tensor in session.get_inputs():
+        assert not any(isinstance(dim, int) for dim in tensor.shape), f"{tensor.name}: axes must be dynamic"
+    assert session.get_outputs()[0].shape[1] == 2  # one logit per label
+    ones = np.ones((3, 11), dtype=np.int64)  # three sentences: not the two the export was traced with
+    assert session.run(["logits"], {"input_ids": 5 * ones, "attention_mask": ones})[0].shape == (3, 2)
 
 
 @pytest.mark.parametrize("batch_size", [1, 2, 64])

@@ -28,6 +28,19 @@ def classifier(model_dir):
     return AcceptabilityClassifier.from_dir(model_dir, device="cpu")
 
 
+def reference_verdicts(classifier, texts: list[str]) -> list[dict]:
+    """Each text's verdict from its own forward pass through the model: the label of the larger logit,
+    named by the model's config, and that label's softmax probability."""
+    model, tokenizer = classifier.model, classifier.tokenizer
+    verdicts = []
+    with torch.inference_mode():
+        for text in texts:
+            probs = model(**tokenizer([text], return_tensors="pt")).logits[0].softmax(-1)
+            label = model.config.id2label[int(probs.argmax())]
+            verdicts.append({"label": label, "score": pytest.approx(float(probs.max()), abs=1e-5)})
+    return verdicts
+
+
 def test_batched_logits_match_single_sentence_logits(classifier):
     """Sorting by length, padding and restoring the order changes no logit."""
     model, tokenizer = classifier.model, classifier.tokenizer
@@ -42,12 +55,10 @@ def test_empty_list_gives_no_rows(classifier):
 
 
 def test_predict_returns_readable_labels_and_probabilities(classifier):
-    results = classifier.predict(SENTENCES)
-    assert len(results) == len(SENTENCES)
-    for result in results:
-        assert result["label"] in {"acceptable", "unacceptable"}
-        assert 0.5 <= result["score"] <= 1.0
-        assert result["truncated"] is False
+    assert classifier.model.config.id2label == {0: "unacceptable", 1: "acceptable"}
+    results = classifier.predict(SENTENCES, batch_size=3)  # sorted, padded batches, order restored
+    expected = [{**verdict, "truncated": False} for verdict in reference_verdicts(classifier, SENTENCES)]
+    assert results == expected
 
 
 def test_single_string_counts_as_one_text(classifier):
@@ -69,8 +80,10 @@ def test_very_long_text_is_truncated_with_a_warning(classifier):
 
 def test_emoji_and_non_latin_text_work(classifier):
     texts = ["The cake was great 🎂😀!", "Кошка сидит на ковре.", "猫がマットの上に座った。", "القطة نائمة"]
+    for text in texts:  # byte-level BPE: every character survives the round trip, none becomes unknown
+        assert classifier.tokenizer.decode(classifier.tokenizer(text)["input_ids"]) == text
     results = classifier.predict(texts)
-    assert len(results) == 4 and all(r["label"] in {"acceptable", "unacceptable"} for r in results)
+    assert results == [{**verdict, "truncated": False} for verdict in reference_verdicts(classifier, texts)]
 
 
 def test_none_is_refused(classifier):
@@ -111,7 +124,8 @@ def test_other_families_batch_like_single_sentences(family_classifier_dirs, name
     batched = predict_logits(model, tokenizer, SENTENCES, batch_size=3, device="cpu")
     single = np.concatenate([predict_logits(model, tokenizer, [s], device="cpu") for s in SENTENCES])
     np.testing.assert_allclose(batched, single, atol=1e-5)
-    assert [r["label"] in {"acceptable", "unacceptable"} for r in classifier.predict(SENTENCES)] == [True] * 4
+    expected = [{**verdict, "truncated": False} for verdict in reference_verdicts(classifier, SENTENCES)]
+    assert classifier.predict(SENTENCES, batch_size=3) == expected
 
 
 def test_truncation_keeps_berts_closing_separator(family_classifier_dirs):

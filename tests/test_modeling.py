@@ -8,14 +8,17 @@ from pathlib import Path
 
 import pytest
 import torch
+import transformers
 from hubless import offline_run
 from safetensors.torch import load_file
+from tokenizers import ByteLevelBPETokenizer
 from transformers import (
     AutoModelForCausalLM,
     AutoModelForMaskedLM,
     AutoTokenizer,
     BertConfig,
     BertForMaskedLM,
+    BertForSequenceClassification,
     BertTokenizerFast,
     GPT2ForSequenceClassification,
     GPT2TokenizerFast,
@@ -23,18 +26,10 @@ from transformers import (
 )
 from transformers.activations import GELUTanh, NewGELUActivation
 
-from workshop_lib.modeling import (
-    BUILD_FILE,
-    TINY_MODELS,
-    ModelFolderError,
-    build_tiny_gpt2,
-    build_tiny_llama,
-    load_model,
-    load_tokenizer,
-    looks_local,
-    tiny_model,
-    tiny_recipe,
-)
+from workshop_lib.hub import is_local
+from workshop_lib.model_folder import ModelFolderError
+from workshop_lib.modeling import load_model, load_tokenizer
+from workshop_lib.tiny import BUILD_FILE, build_tiny_gpt2, build_tiny_llama, tiny_model, tiny_recipe
 
 SENTENCE = "Our friends won't buy this analysis, let alone the next one we propose."
 
@@ -43,8 +38,13 @@ def test_tiny_gpt2_has_the_hub_checkpoint_files(tiny_dir):
     files = {p.name for p in tiny_dir.iterdir()}
     assert {"config.json", "model.safetensors", "tokenizer.json", "vocab.json", "merges.txt"} <= files
     assert not any(name.endswith((".bin", ".pt", ".pkl")) for name in files)  # safetensors only
-    assert isinstance(AutoModelForCausalLM.from_pretrained(tiny_dir), torch.nn.Module)
-    assert isinstance(GPT2TokenizerFast.from_pretrained(tiny_dir), GPT2TokenizerFast)
+    # Plain transformers reads it as GPT-2 with its language-model head, every weight from the file.
+    model, info = AutoModelForCausalLM.from_pretrained(tiny_dir, output_loading_info=True)
+    assert type(model).__name__ == "GPT2LMHeadModel" and model.config.model_type == "gpt2"
+    assert not info["missing_keys"] and not info["unexpected_keys"]
+    # vocab.json + merges.txt (what older tools read) are the same tokenizer as tokenizer.json.
+    bpe = ByteLevelBPETokenizer(str(tiny_dir / "vocab.json"), str(tiny_dir / "merges.txt"))
+    assert bpe.encode(SENTENCE).ids == GPT2TokenizerFast.from_pretrained(tiny_dir)(SENTENCE)["input_ids"]
 
 
 def test_tokenizer_gets_a_pad_token(tiny_dir):
@@ -57,7 +57,11 @@ def test_tokenizer_gets_a_pad_token(tiny_dir):
 def test_model_config_and_padding_invariance(tiny_dir):
     tokenizer = load_tokenizer(tiny_dir)
     model = load_model(tiny_dir, tokenizer).eval()
-    assert isinstance(model, GPT2ForSequenceClassification)
+    checkpoint = load_file(tiny_dir / "model.safetensors")
+    body = {f"transformer.{name}": weights for name, weights in model.transformer.state_dict().items()}
+    assert body.keys() <= checkpoint.keys()
+    assert all(torch.equal(weights, checkpoint[name]) for name, weights in body.items())  # loaded, not drawn
+    assert model.score.weight.shape == (2, model.config.n_embd)  # a new two-label head
     assert model.config.pad_token_id == tokenizer.pad_token_id
     assert model.config.id2label == {0: "unacceptable", 1: "acceptable"}
     texts = ["The dog sees a cat.", "The old teachers in the park have read a small book."]
@@ -86,7 +90,13 @@ def test_fused_gelu_computes_gpt2s_activation(tiny_dir):
 
 def test_pipeline_loads_the_tiny_checkpoint(tiny_dir):
     classify = pipeline("text-classification", model=str(tiny_dir))
-    assert classify("The dog sees a cat.")[0]["label"] in {"LABEL_0", "LABEL_1"}
+    checkpoint = load_file(tiny_dir / "model.safetensors")
+    assert torch.equal(classify.model.transformer.wte.weight, checkpoint["transformer.wte.weight"])
+    [verdict] = classify("The dog sees a cat.")
+    with torch.inference_mode():
+        logits = classify.model(**classify.tokenizer("The dog sees a cat.", return_tensors="pt")).logits[0]
+    assert verdict["label"] == f"LABEL_{int(logits.argmax())}"  # the pipeline's verdict is its model's
+    assert verdict["score"] == pytest.approx(float(logits.softmax(-1).max()), abs=1e-5)
 
 
 def test_other_architecture_by_path(tmp_path):
@@ -153,13 +163,24 @@ def test_tiny_gpt2_on_real_tokenizer(gpt2_tokenizer_dir, tmp_path):
 FAMILIES = ["tiny", "tiny-llama", "tiny-bert"]
 
 
+ARCHITECTURES = {  # what each documented tiny name must build, with the pretraining head a hub checkpoint has
+    "tiny": ("gpt2", "GPT2LMHeadModel"),
+    "tiny-llama": ("llama", "LlamaForCausalLM"),
+    "tiny-bert": ("bert", "BertForPreTraining"),
+}
+
+
 @pytest.mark.parametrize("name", FAMILIES)
 def test_tiny_families_are_hub_like_checkpoints(tiny_family_dirs, name):
     folder = tiny_family_dirs[name]
     files = {p.name for p in folder.iterdir()}
     assert {"config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"} <= files
     assert not any(name.endswith((".bin", ".pt", ".pkl")) for name in files)  # safetensors only
-    assert set(TINY_MODELS) == set(FAMILIES)
+    model_type, architecture = ARCHITECTURES[name]
+    config = json.loads((folder / "config.json").read_text())
+    assert config["model_type"] == model_type and config["architectures"] == [architecture]
+    _, info = getattr(transformers, architecture).from_pretrained(folder, output_loading_info=True)
+    assert not info["missing_keys"] and not info["unexpected_keys"]  # the file holds that whole network
 
 
 def test_tiny_bert_has_berts_tokens_and_heads(tiny_family_dirs):
@@ -175,8 +196,12 @@ def test_tiny_bert_has_berts_tokens_and_heads(tiny_family_dirs):
     ]
     ids = tokenizer("The dog sees a cat.")["input_ids"]
     assert ids[0] == tokenizer.cls_token_id and ids[-1] == tokenizer.sep_token_id
-    masked_lm = AutoModelForMaskedLM.from_pretrained(folder)  # its pretraining head is in the checkpoint
-    assert masked_lm.config.hidden_act == "gelu"
+    # Its masked-LM head and its pooler are in the checkpoint, as in bert-base-uncased: only the new
+    # classification head is drawn at random when the workshop loads it as a classifier.
+    masked_lm, info = AutoModelForMaskedLM.from_pretrained(folder, output_loading_info=True)
+    assert masked_lm.config.hidden_act == "gelu" and not info["missing_keys"]
+    _, info = BertForSequenceClassification.from_pretrained(folder, output_loading_info=True)
+    assert info["missing_keys"] == {"classifier.weight", "classifier.bias"}
 
 
 def test_tiny_llama_pads_with_its_end_of_text_token(tiny_family_dirs):
@@ -259,13 +284,13 @@ def test_building_does_not_move_the_global_random_state(tmp_path):
     ],
 )
 def test_what_counts_as_a_local_folder(value, local):
-    assert looks_local(value) is local
+    assert is_local(value) is local
 
 
 def test_an_existing_folder_is_local_whatever_its_name(tmp_path, monkeypatch):
     (tmp_path / "org" / "name").mkdir(parents=True)
     monkeypatch.chdir(tmp_path)
-    assert looks_local("org/name")
+    assert is_local("org/name")
 
 
 def _copy(folder, tmp_path, keep) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 from pathlib import Path
 
@@ -118,8 +119,11 @@ def test_pipeline_cell_agrees_with_the_classifier(classifier_dir, capsys):
     expected = AcceptabilityClassifier.from_dir(classifier_dir, device="cpu").predict(SENTENCES)
     assert [v["label"] for v in shown] == [v["label"] for v in expected]
     assert [v["score"] for v in shown] == pytest.approx([v["score"] for v in expected], abs=1e-5)
-    printed = capsys.readouterr().out
-    assert "'label': 'acceptable'" in printed or "'label': 'unacceptable'" in printed
+    pair, both = capsys.readouterr().out.splitlines()  # what the cell printed, as Python literals
+    assert ast.literal_eval(pair) == classify(["The cat sat on the mat.", "The cat sat mat the on."])
+    scores = {v["label"]: v["score"] for v in ast.literal_eval(both)}  # every label, with its probability
+    assert scores.keys() == {"acceptable", "unacceptable"} and sum(scores.values()) == pytest.approx(1)
+    assert scores[expected[0]["label"]] == pytest.approx(expected[0]["score"], abs=1e-5)  # SENTENCES[0]
 
 
 def test_a_longer_neighbour_in_the_batch_changes_nothing(classifier_dir):
@@ -142,7 +146,19 @@ def test_metrics_json_of_the_cells_names_the_run(tmp_path):
     run_cells("05_training.ipynb", ["c05-guard", "c05-model", "c05-trainer", "c05-train", "c05-evaluate"], ns)
     saved = json.loads((tmp_path / "model" / "metrics.json").read_text())
     assert saved["mcc"] == pytest.approx(ns["evaluation"]["eval_mcc"])
-    assert saved["resumed_from"] is None and saved["train_loss"] > 0
+    assert saved["resumed_from"] is None
+    # The whole run's mean loss: the step-weighted mean of the losses logged along the way.
+    logged = [(e["step"], e["loss"]) for e in ns["trainer"].state.log_history if "loss" in e]
+    steps = [0] + [step for step, _ in logged]
+    mean = sum(loss * (step - before) for (step, loss), before in zip(logged, steps[:-1], strict=True))
+    mean /= steps[-1]
+    assert steps[-1] == ns["trainer"].state.global_step
+    assert saved["train_loss"] == pytest.approx(mean, abs=1e-5)
+    # Throughput: this run's sentences and real tokens over the seconds the training cell measured.
+    train = ns["data"]["train"]
+    assert saved["train_seconds"] == ns["seconds"]
+    assert saved["train_samples_per_second"] == pytest.approx(len(train) / ns["seconds"])
+    assert saved["train_real_tokens_per_second"] == pytest.approx(sum(train["length"]) / ns["seconds"])
     assert ns["metrics"] == saved
 
 

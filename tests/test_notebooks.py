@@ -79,3 +79,27 @@ def test_outputs_stripped_except_checked_cells(path):
     assert checked, f"{path.name} needs a cell marked {CHECK_MARK}"
     assert all(c.outputs for c in checked), "checked cells keep their stored output (run nbclean --execute)"
     assert all(not c.outputs and c.execution_count is None for c in code if c not in checked)
+
+
+def stream_text(cell: nbformat.NotebookNode) -> str:
+    """What a code cell printed (stdout and stderr), as nbval compares it."""
+    return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.output_type == "stream")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_checked_cells_reproduce_their_stored_output(path, smoke_run):
+    """The marked cells print what the notebook stores, in the session's smoke chain (nbval's check, cheaper).
+
+    `./workshop.sh test --all` also runs the notebooks themselves under nbval.
+    """
+    executed = {c.get("id"): c for c in nbformat.read(smoke_run / path.name, as_version=4).cells}
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type == "code" and CHECK_MARK in cell.source:
+            assert cell.get("id") in executed, f"{path.name}: cell {cell.get('id')} did not run"
+            ran = executed[cell.get("id")]
+            assert not [o for o in ran.outputs if o.output_type == "error"], f"{path.name}: {cell.get('id')}"
+            assert [o.output_type for o in cell.outputs] == ["stream"], "checked cells print text only"
+            assert stream_text(ran) == stream_text(cell), (
+                f"{path.name}, cell {cell.get('id')}: output differs from the stored one; if the change is "
+                "meant, refresh it with `python -m workshop_lib.nbclean --execute notebooks/0*.ipynb`"
+            )

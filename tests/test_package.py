@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -54,13 +55,8 @@ def _run(args: list, cwd: Path, env: dict, timeout: int = 900) -> str:
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory) -> tuple[Path, dict]:
-    """A wheel built from this checkout, installed (not editable) into a fresh virtual environment.
-
-    The environment reuses this interpreter's site-packages for the dependencies through a .pth file (no
-    downloads); such a path line does not run that folder's .pth files, so an editable install of the
-    workshop there stays invisible.
-    """
+def wheel(tmp_path_factory) -> tuple[Path, dict]:
+    """A wheel built from a copy of this checkout (no build isolation, no downloads), and the environment."""
     tmp = tmp_path_factory.mktemp("package")
     source = tmp / "source"
     shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*NOT_SOURCES))
@@ -72,8 +68,41 @@ def installed(tmp_path_factory) -> tuple[Path, dict]:
         tmp,
         env,
     )
-    [wheel] = (tmp / "dist").glob("gpt2_cola_workshop-*.whl")
+    [built] = (tmp / "dist").glob("gpt2_cola_workshop-*.whl")
+    return built, env
 
+
+def test_wheel_carries_notebooks_solutions_baselines_and_data(wheel):
+    with zipfile.ZipFile(wheel[0]) as archive:
+        names = set(archive.namelist())
+    expected = {  # where setup.py puts them: (folder in the checkout, the files it ships)
+        "workshop_lib/shipped/notebooks": ("notebooks", "0*.ipynb"),
+        "workshop_lib/shipped/notebooks/solutions": ("notebooks/solutions", "*.ipynb"),
+        "workshop_lib/shipped/baselines": ("baselines", "*.json"),
+        "workshop_lib/shipped/acceptability": ("data/acceptability", "*.*"),
+    }
+    for inside, (folder, pattern) in expected.items():
+        files = sorted((ROOT / folder).glob(pattern))
+        assert files, folder
+        missing = [p.name for p in files if f"{inside}/{p.name}" not in names]
+        assert not missing, f"the wheel lacks {missing} of {folder}"
+    modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "workshop_lib").rglob("*.py")}
+    assert modules <= names, f"modules missing from the wheel: {sorted(modules - names)}"
+    entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
+    with zipfile.ZipFile(wheel[0]) as archive:
+        assert "workshop = workshop_lib.cli:main" in archive.read(entry_points).decode()
+
+
+@pytest.fixture(scope="module")
+def installed(wheel, tmp_path_factory) -> tuple[Path, dict]:
+    """The wheel installed (not editable) into a fresh virtual environment.
+
+    The environment reuses this interpreter's site-packages for the dependencies through a .pth file (no
+    downloads); such a path line does not run that folder's .pth files, so an editable install of the
+    workshop there stays invisible.
+    """
+    built, env = wheel
+    tmp = tmp_path_factory.mktemp("installed")
     venv = tmp / "venv"
     _run([sys.executable, "-m", "venv", "--without-pip", venv], tmp, env)
     python = venv / "bin" / "python"
@@ -83,17 +112,18 @@ def installed(tmp_path_factory) -> tuple[Path, dict]:
     deps = dict.fromkeys(sysconfig.get_paths()[key] for key in ("purelib", "platlib"))
     (site / "dependencies.pth").write_text("".join(f"{path}\n" for path in deps))
     fresh = [python, "-m", "pip", "--quiet", "install", "--no-deps", "--no-index", "--ignore-installed"]
-    _run([*fresh, wheel], tmp, env)
+    _run([*fresh, built], tmp, env)
     return venv, env
 
 
-@pytest.mark.slow
+@pytest.mark.extended
 def test_installed_package_runs_the_smoke_chain_from_an_init_folder(installed, tmp_path):
     venv, env = installed
     python, workshop = venv / "bin" / "python", venv / "bin" / "workshop"
     code = (
-        "import json, workshop_lib as w, workshop_lib.data as d, workshop_lib.runner as r; "
-        "print(json.dumps([w.__file__, str(d.EMBEDDED_DIR), str(r.NOTEBOOKS), str(r.BASELINES)]))"
+        "import json, workshop_lib as w; from workshop_lib.resources import shipped; "
+        "names = ('acceptability', 'notebooks', 'baselines'); "
+        "print(json.dumps([w.__file__, *map(str, map(shipped, names))]))"
     )
     where = json.loads(_run([python, "-c", code], tmp_path, env))
     assert all(Path(path).is_relative_to(venv) for path in where), where

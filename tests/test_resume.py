@@ -12,7 +12,8 @@ import time
 import psutil
 import pytest
 
-from workshop_lib.runner import RUN_STATE, kept_notebooks, main, notebooks, quality_metrics
+from workshop_lib.resources import notebook_sources
+from workshop_lib.runner import RUN_STATE, kept_notebooks, main, quality_metrics
 
 CHECKPOINT = "artifacts/checkpoints/checkpoint-300/trainer_state.json"  # epoch 3 of the smoke profile's 10
 
@@ -23,7 +24,7 @@ def command(*args: str) -> list[str]:
 
 
 def test_resume_keeps_only_the_notebooks_before_the_first_unfinished_one():
-    stems = [p.stem for p in notebooks()]
+    stems = [p.stem for p in notebook_sources()]
     finished = {stems[0]: 1.0, stems[1]: 2.0, stems[3]: 4.0}  # the 4th cannot count: the 3rd did not finish
     assert kept_notebooks(finished) == {stems[0]: 1.0, stems[1]: 2.0}
 
@@ -37,17 +38,12 @@ def test_resume_needs_a_run_folder_and_no_new_parameters(tmp_path, capsys):
     assert "parameters it started with" in capsys.readouterr().err
 
 
-@pytest.mark.slow
-def test_a_run_killed_while_training_resumes_to_the_same_metrics(tmp_path):
-    no_baseline = ["--baseline", str(tmp_path / "none.json")]
-    straight = subprocess.run(
-        command("--profile", "smoke", "--run-dir", str(tmp_path / "straight"), *no_baseline),
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert straight.returncode == 0, straight.stderr[-3000:]
+def test_a_run_killed_while_training_resumes_to_the_same_metrics(smoke_run, tmp_path):
+    """Kill a second smoke chain in notebook 05, resume it: the same metrics as the session's unbroken run.
 
+    This is also the suite's reproducibility check: two runs of the same settings, identical metrics.
+    """
+    no_baseline = ["--baseline", str(tmp_path / "none.json")]
     killed_dir = tmp_path / "killed"
     killed = subprocess.Popen(
         command("--profile", "smoke", "--run-dir", str(killed_dir), *no_baseline),
@@ -76,7 +72,7 @@ def test_a_run_killed_while_training_resumes_to_the_same_metrics(tmp_path):
         "[04_training_setup_and_metric] kept" in resumed.stdout and "[05_training] running" in resumed.stdout
     )
     assert "Resuming from" in (killed_dir / "05_training.ipynb").read_text()
-    expected, got = (rounded(tmp_path / run / "metrics.json") for run in ("straight", "killed"))
+    expected, got = (rounded(run / "metrics.json") for run in (smoke_run, killed_dir))
     assert got == expected and "training.train_loss" in got  # the whole run's loss, so it matches too
 
 

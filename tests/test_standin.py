@@ -22,7 +22,7 @@ from workshop_lib.modeling import load_model, load_tokenizer
 from workshop_lib.training import train
 from workshop_lib.zero_shot import load_language_model, sentence_scores
 
-pytestmark = pytest.mark.standin
+pytestmark = [pytest.mark.extended, pytest.mark.standin]
 SENTENCES = [
     "The cat sat on the mat.",
     "Him went.",
@@ -91,7 +91,6 @@ def test_zero_shot_scores_do_not_depend_on_padding(standin_dir):
     assert padded[0] > padded[1]  # real weights: "The cat sat on the mat." beats "Him went."
 
 
-@pytest.mark.slow
 def test_training_steps_and_onnx_export(short_dir, tmp_path):
     settings = resolve(
         "smoke",

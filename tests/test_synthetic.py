@@ -11,7 +11,8 @@ from functools import cache
 
 import pytest
 
-from workshop_lib.data import EMBEDDED_DIR, read_labelled_tsv
+from workshop_lib.data import read_labelled_tsv
+from workshop_lib.resources import shipped
 from workshop_lib.synthetic import (
     ADJECTIVES,
     NOUNS,
@@ -133,6 +134,6 @@ def test_every_corruption_kind_is_used_and_each_applies_somewhere():
 
 @pytest.mark.parametrize("split", ["train", "dev"])
 def test_committed_labels_match_the_grammar(split):
-    rows = read_labelled_tsv(EMBEDDED_DIR / f"{split}.tsv")
+    rows = read_labelled_tsv(shipped("acceptability") / f"{split}.tsv")
     wrong = [(text, label) for text, label, *_ in rows if is_grammatical(text) != bool(label)]
     assert not wrong, f"{len(wrong)} label errors, e.g. {wrong[:3]}"

@@ -14,7 +14,7 @@ from cards import card_parts, results
 from transformers import TrainerCallback
 
 from workshop_lib.artifacts import ArtifactExistsError
-from workshop_lib.config import resolve
+from workshop_lib.config import Settings, resolve
 from workshop_lib.training import (
     RUN_SETTINGS,
     ResumeMismatchError,
@@ -31,7 +31,7 @@ TRAIN_SCRIPT = textwrap.dedent(
     """
     import json, os, signal, sys
     from transformers import TrainerCallback
-    from workshop_lib.config import resolve
+    from workshop_lib.config import Settings, resolve
     from workshop_lib.training import train
 
     class Crash(TrainerCallback):
@@ -74,11 +74,17 @@ def test_loss_falls_over_a_few_steps(tmp_path):
     assert len(losses) == 3 and losses[-1] < losses[0] - 0.05
 
 
-def test_smoke_training_learns_and_refuses_to_overwrite(tmp_path):
-    settings = resolve("smoke", output_dir=str(tmp_path))
-    metrics = train(settings, disable_tqdm=True)
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory) -> tuple[Settings, dict]:
+    """The smoke profile trained once through `train()` (what `workshop train` runs), and its metrics."""
+    settings = resolve("smoke", output_dir=str(tmp_path_factory.mktemp("trained")))
+    return settings, train(settings, disable_tqdm=True)
+
+
+def test_smoke_training_learns_and_refuses_to_overwrite(trained):
+    settings, metrics = trained
     assert metrics["mcc"] >= 0.5  # chance is 0
-    saved = tmp_path / "model"
+    saved = settings.out / "model"
     assert (saved / "model.safetensors").is_file() and not list(saved.glob("*.bin"))
     assert json.loads((saved / "metrics.json").read_text())["mcc"] == metrics["mcc"]
     metadata, prose = card_parts((saved / "README.md").read_text())  # the card, saved in the same step
@@ -109,20 +115,22 @@ def test_optimizer_state_is_freed_only_after_the_last_checkpoint(tmp_path):
     assert last["state"]  # the checkpoint was written before the state was freed: resuming still works
 
 
-def test_resume_after_sigkill_gives_the_same_metrics(tmp_path):
-    reference = run_training(tmp_path / "straight")
-    assert reference.returncode == 0, reference.stderr[-2000:]
+@pytest.mark.extended  # the default tier kills and resumes a whole headless run (tests/test_resume.py)
+def test_resume_after_sigkill_gives_the_same_metrics(trained, tmp_path):
+    _, expected = trained
     killed = run_training(tmp_path / "killed", kill_after=KILL_AFTER_EPOCH)
     assert killed.returncode == -9
     assert not (tmp_path / "killed" / "model").exists()  # no half-finished model is left behind
     resumed = run_training(tmp_path / "killed")
     assert resumed.returncode == 0, resumed.stderr[-2000:]
-    expected = json.loads(reference.stdout.strip().splitlines()[-1])
     got = json.loads(resumed.stdout.strip().splitlines()[-1])
     assert got["resumed_from"] == f"checkpoint-{KILL_AFTER_EPOCH * 100}"
     for key in ("mcc", "accuracy", "f1", "loss", "train_loss"):  # train_loss: the whole run's, not the rest's
         assert round(got[key], 4) == round(expected[key], 4), key
-    assert got["train_samples_per_second"] > 0 and got["train_real_tokens_per_second"] > 0
+    rest = 1 - KILL_AFTER_EPOCH / 10  # the share of the smoke profile's 10 epochs trained after the resume
+    for rate in ("train_samples_per_second", "train_real_tokens_per_second"):  # work of this call / its time
+        done = got[rate] * got["train_seconds"]
+        assert done == pytest.approx(rest * expected[rate] * expected["train_seconds"]), rate
 
 
 def test_resume_checks_the_settings_the_checkpoints_were_made_with(tmp_path):
@@ -152,7 +160,7 @@ def test_resume_checks_the_settings_the_checkpoints_were_made_with(tmp_path):
 
 @pytest.mark.shared
 def test_tiny_gpt2_trains_on_real_cola(cola_dir, gpt2_tokenizer_dir, tmp_path):
-    from workshop_lib.modeling import build_tiny_gpt2
+    from workshop_lib.tiny import build_tiny_gpt2
 
     model = build_tiny_gpt2(tmp_path / "tiny-real", gpt2_tokenizer_dir)
     settings = resolve(

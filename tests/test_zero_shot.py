@@ -42,11 +42,19 @@ def test_score_is_mean_token_log_likelihood(tiny):
     assert score == pytest.approx(-loss.item(), abs=1e-5)
 
 
-def test_truncated_sentence_scores_differently(tiny):
+def test_every_token_counts_once_and_a_truncated_sentence_scores_its_own_tokens(tiny):
+    """A causal score is the mean over all tokens: a prefix's score is the mean of the first terms alone."""
     model, tokenizer = tiny
     shorter = SENTENCES[2].rsplit(" ", 3)[0]  # the same sentence without its last three words
-    full, cut = sentence_scores(model, tokenizer, [SENTENCES[2], shorter], progress=False)
-    assert full != pytest.approx(cut, abs=1e-6)
+    ids = [tokenizer.bos_token_id, *tokenizer(SENTENCES[2])["input_ids"]]
+    cut = len(tokenizer(shorter)["input_ids"])
+    assert [tokenizer.bos_token_id, *tokenizer(shorter)["input_ids"]] == ids[: cut + 1]  # a token prefix
+    with torch.no_grad():
+        logp = model(input_ids=torch.tensor([ids])).logits[0, :-1].log_softmax(-1)
+    terms = logp[torch.arange(len(ids) - 1), torch.tensor(ids[1:])].numpy()  # log p(token | tokens before)
+    full_score, cut_score = sentence_scores(model, tokenizer, [SENTENCES[2], shorter], progress=False)
+    assert full_score == pytest.approx(terms.mean(), abs=1e-5)  # the last words count, once each
+    assert cut_score == pytest.approx(terms[:cut].mean(), abs=1e-5)  # the lost words no longer count
 
 
 def test_order_kept_and_padding_ignored_under_length_sorting(tiny):
@@ -58,11 +66,19 @@ def test_order_kept_and_padding_ignored_under_length_sorting(tiny):
     np.testing.assert_allclose(reversed_batched, one_by_one, atol=1e-5)
 
 
-def test_cpu_thread_setting_is_restored(tiny):
+def test_tiny_models_score_on_one_thread_and_the_setting_is_restored(tiny):
     model, tokenizer = tiny
+    during = []
+    hook = model.register_forward_hook(lambda *_: during.append(torch.get_num_threads()))
     before = torch.get_num_threads()
-    sentence_scores(model, tokenizer, SENTENCES, progress=False)  # runs the tiny model on one thread
-    assert torch.get_num_threads() == before
+    torch.set_num_threads(3)  # not 1, whatever this machine has, so a missing restore shows
+    try:
+        sentence_scores(model, tokenizer, SENTENCES, batch_size=2, progress=False)
+        assert torch.get_num_threads() == 3
+    finally:
+        torch.set_num_threads(before)
+        hook.remove()
+    assert during == [1, 1, 1]  # every batch on one thread: syncing threads costs more than tiny matmuls
 
 
 def test_threshold_separates_a_separable_toy_case():

@@ -2,6 +2,7 @@
 
 import os
 
-# Idle OpenMP threads sleep instead of spinning: on a busy 2-core laptop spinning made training up to
-# 25x slower, and on a quiet one sleeping costs nothing (BENCHMARKS.md). Only effective before torch loads.
+# Idle OpenMP threads sleep instead of spinning: on a busy 2-core machine spinning made training many times
+# slower, and on a quiet one sleeping costs nothing (measured: BENCHMARKS.md, finding 1). Only effective
+# before torch loads.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")

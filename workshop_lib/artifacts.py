@@ -6,7 +6,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,13 @@ from typing import Any
 
 class ArtifactExistsError(FileExistsError):
     """A finished artifact is already there; the message says how to keep or replace it."""
+
+
+def _umask() -> int:
+    """The process's umask (reading it means setting it, so it is set straight back)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 @contextmanager
@@ -27,6 +34,7 @@ def atomic_dir(target: str | Path, overwrite: bool = False) -> Iterator[Path]:
         )
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    tmp.chmod(0o777 & ~_umask())  # mkdtemp makes it private; others on a shared machine may read it
     try:
         yield tmp
         if target.exists():
@@ -47,6 +55,7 @@ def atomic_write_text(path: str | Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; keep the usual permissions
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
@@ -61,3 +70,19 @@ def atomic_write_text(path: str | Path, text: str) -> Path:
 def atomic_write_json(path: str | Path, obj: Any) -> Path:
     """Write JSON atomically (sorted keys, so diffs stay small)."""
     return atomic_write_text(path, json.dumps(obj, indent=2, sort_keys=True) + "\n")
+
+
+def markdown_table(header: list[str], rows: list[list]) -> str:
+    """A Markdown table: the header, then one line per row (cells as str() gives them)."""
+    lines = [header, ["---"] * len(header), *rows]
+    return "\n".join("| " + " | ".join(map(str, cells)) + " |" for cells in lines)
+
+
+def _read_json(path: Path) -> dict:
+    """Parse a JSON file."""
+    return json.loads(path.read_text())
+
+
+def read_metrics(folder: str | Path, read: Callable[[Path], dict] = _read_json) -> dict[str, dict]:
+    """The metrics each phase recorded in an output folder (<folder>/metrics/<phase>.json), by phase."""
+    return {p.stem: read(p) for p in sorted((Path(folder) / "metrics").glob("*.json"))}

@@ -7,18 +7,18 @@ import platform
 import shutil
 import sys
 import time
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from .config import is_tiny_model, resolve
 from .data import HUB_CONFIG, HUB_DATASET, OFFLINE_ALTERNATIVES, load_hub
-from .hub import hub_endpoint, hub_load, hub_reachable, offline_mode
+from .device import versions
+from .hub import hub_endpoint, hub_load, hub_reachable, is_local, offline_mode
+from .model_folder import ModelFolderError, check_model_folder
 from .modeling import OFFLINE_ALTERNATIVES as MODEL_ALTERNATIVES
-from .modeling import ModelFolderError, check_model_folder, looks_local
 
 # What a download keeps: configs, safetensors weights (also sharded), tokenizer files. Never pickles.
 MODEL_PATTERNS = ["*.json", "*.safetensors", "*.txt", "*.model"]
-MIN_FREE_DISK_GB = 3.0  # GPT-2 (0.5 GB), data, checkpoints of the full run
+MIN_FREE_DISK_GB = 3.0  # GPT-2's weights, data, checkpoints of the full run
 MIN_FREE_MEMORY_GB = 4.0  # the full profile's peak is far lower; leave room for Jupyter
 
 
@@ -49,7 +49,7 @@ def prefetch(model: str | None = None, profile: str | None = None) -> int:
     started, model = time.perf_counter(), run_model(model, profile)
     if is_tiny_model(model):
         print(f"model  {model}: nothing to fetch, the workshop builds it offline when a run needs it")
-    elif looks_local(model):
+    elif is_local(model):
         if problem := folder_problem(model):
             print(f"model  {problem}", file=sys.stderr)
             return 1
@@ -113,11 +113,8 @@ def doctor(model: str | None = None, profile: str | None = None) -> int:
         print(f"[{'ok' if ok else '!!'}] {text}" + (f"\n     -> {advice}" if not ok and advice else ""))
 
     line(sys.version_info >= (3, 10), f"Python {platform.python_version()}", "install Python 3.10 or newer")
-    for name in ["torch", "transformers", "datasets", "evaluate", "accelerate", "papermill", "ipywidgets"]:
-        try:
-            line(True, f"{name} {version(name)}")
-        except PackageNotFoundError:
-            line(False, f"{name} missing", "rerun ./workshop.sh to install it")
+    for name, found in list(versions().items())[1:]:
+        line(found is not None, f"{name} {found}", "rerun ./workshop.sh to install it", f"{name} missing")
     if torch.cuda.is_available():
         line(True, f"device: CUDA ({torch.cuda.get_device_name(0)})")
     elif torch.backends.mps.is_available():
@@ -125,14 +122,15 @@ def doctor(model: str | None = None, profile: str | None = None) -> int:
     else:
         line(True, f"device: CPU only ({os.cpu_count()} cores): use the smoke or quick profile in class")
     free_disk = shutil.disk_usage(".").free / 1024**3
-    line(free_disk >= MIN_FREE_DISK_GB, f"free disk {free_disk:.1f} GB", "free at least 3 GB")
+    enough = f"free at least {MIN_FREE_DISK_GB:g} GB"
+    line(free_disk >= MIN_FREE_DISK_GB, f"free disk {free_disk:.1f} GB", enough)
     memory = available_memory_gb()
     line(memory >= MIN_FREE_MEMORY_GB, f"available memory {memory:.1f} GB", "close other programs")
     model = run_model(model, profile)
     prefetch_advice = f"run `./workshop.sh prefetch --model {model}` while online"
     if is_tiny_model(model):
         line(True, f"model {model}: built offline by the workshop, nothing to fetch")
-    elif looks_local(model):
+    elif is_local(model):
         problem = folder_problem(model)
         what, _, advice = (problem or "").partition("\nFix: ")
         line(not problem, f"model {model}: local folder with config, weights and tokenizer", advice, what)

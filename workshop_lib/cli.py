@@ -1,4 +1,8 @@
-"""The `workshop` command: init, run, compare, doctor, prefetch, build-tiny-gpt2, make-data."""
+"""The `workshop` command: everything a learner or a teacher runs, one subcommand each (`workshop --help`).
+
+Maintainer tools keep their own entries: `python -m workshop_lib.parameters`, `workshop_lib.nbclean`,
+`workshop_lib.exercises.solutions`, `workshop_lib.synthetic` and `workshop_lib.tiny`.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +10,21 @@ import argparse
 import sys
 from pathlib import Path
 
-from .hub import HubUnavailableError
+from . import compare, runner, train
+from .arguments import Parser, guarded
+from .config import SettingError, profile_name
+
+
+def init_arguments(parser: argparse.ArgumentParser) -> None:
+    """The argument of `workshop init`."""
+    parser.add_argument("folder", type=Path, help="where to put them (made if missing; never overwritten)")
 
 
 def init_folder(folder: Path) -> int:
     """Copy the notebooks into `folder` and say how to start; refuse (exit 1) rather than overwrite."""
-    from .artifacts import ArtifactExistsError
     from .resources import copy_notebooks
 
-    try:
-        copied = copy_notebooks(folder)
-    except ArtifactExistsError as err:
-        print(err, file=sys.stderr)
-        return 1
+    copied = copy_notebooks(folder)
     print(f"Copied {len(copied)} notebooks into {folder}:")
     print("\n".join(f"  {path}" for path in copied))
     print(
@@ -28,63 +34,74 @@ def init_folder(folder: Path) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Dispatch a subcommand; hub failures print their advice instead of a traceback."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["run"]:
-        from .runner import main as run
+def model_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `workshop doctor` and `workshop prefetch`: whose model and data."""
+    parser.add_argument("--model", help="hub id, local folder or tiny model (default: the profile's)")
+    parser.add_argument(
+        "--profile", type=checked_profile, help="whose model and data (default: $WORKSHOP_PROFILE, else full)"
+    )
 
-        return run(argv[1:])
-    if argv[:1] == ["compare"]:
-        from .compare import main as compare
 
-        return compare(argv[1:])
-    parser = argparse.ArgumentParser(prog="workshop", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    init = sub.add_parser("init", help="copy the six notebooks (with exercises) into a folder of yours")
-    init.add_argument(
-        "folder", type=Path, help="where to put them (created if missing; no file is overwritten)"
-    )
-    sub.add_parser("run", help="run notebooks 01-06 headless (see `workshop run --help`)")
-    sub.add_parser("compare", help="compare finished runs side by side (see `workshop compare --help`)")
-    health = sub.add_parser(
-        "doctor", help="check Python, libraries, device, disk, memory, the run's model and hub"
-    )
-    fetch = sub.add_parser(
-        "prefetch", help="download the run's model and CoLA into the cache for offline use"
-    )
-    for command in (health, fetch):
-        command.add_argument("--model", help="hub id, local folder or tiny model (default: the profile's)")
-        command.add_argument("--profile", help="whose model and data (default: $WORKSHOP_PROFILE, else full)")
-    tiny = sub.add_parser("build-tiny-gpt2", help="save the tiny random GPT-2 used offline")
-    tiny.add_argument("out_dir", type=Path)
-    tiny.add_argument("--tokenizer", type=Path, help="folder with GPT-2's tokenizer files")
-    data = sub.add_parser("make-data", help="regenerate the embedded acceptability set")
-    data.add_argument("out_dir", type=Path, nargs="?", default=Path("data/acceptability"))
-    args = parser.parse_args(argv)
+def checked_profile(name: str) -> str:
+    """A profile name from the command line, checked before any work starts."""
     try:
-        if args.command == "init":
-            return init_folder(args.folder)
-        if args.command == "doctor":
-            from .classroom import doctor
+        return profile_name(name)
+    except SettingError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
-            return 1 if doctor(args.model, args.profile) else 0
-        if args.command == "prefetch":
-            from .classroom import prefetch
 
-            return prefetch(args.model, args.profile)
-        elif args.command == "build-tiny-gpt2":
-            from .modeling import build_tiny_gpt2
+def doctor(args: argparse.Namespace) -> int:
+    """Check this machine for the workshop; 1 when a problem was found."""
+    from .classroom import doctor as check
 
-            print(build_tiny_gpt2(args.out_dir, args.tokenizer))
-        elif args.command == "make-data":
-            from .synthetic import write
+    return 1 if check(args.model, args.profile) else 0
 
-            write(args.out_dir)
-    except HubUnavailableError as err:
-        print(err, file=sys.stderr)
-        return 3
-    return 0
+
+def prefetch(args: argparse.Namespace) -> int:
+    """Download the run's model and data into the cache."""
+    from .classroom import prefetch as fetch
+
+    return fetch(args.model, args.profile)
+
+
+# name: (one-line help, add the arguments, run the parsed arguments with their parser)
+COMMANDS = {
+    "init": (
+        "copy the six notebooks (with exercises) into a folder of yours",
+        init_arguments,
+        lambda args, parser: init_folder(args.folder),
+    ),
+    "run": ("run notebooks 01-06 headless, then check the baseline", runner.add_arguments, runner.run),
+    "compare": ("compare finished runs side by side", compare.add_arguments, lambda a, p: compare.run(a)),
+    "train": ("train (phase 5) without notebooks, also under torchrun", train.add_arguments, train.run),
+    "doctor": (
+        "check Python, libraries, device, disk, memory, the run's model and the hub",
+        model_arguments,
+        lambda args, parser: doctor(args),
+    ),
+    "prefetch": (
+        "download the run's model and CoLA into the cache for offline use",
+        model_arguments,
+        lambda args, parser: prefetch(args),
+    ),
+}
+
+
+def parser() -> Parser:
+    """`workshop` and its subcommands."""
+    top = Parser(prog="workshop", description=__doc__.splitlines()[0])
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)
+    for name, (summary, add_arguments, run) in COMMANDS.items():
+        command = sub.add_parser(name, help=summary, description=summary[0].upper() + summary[1:] + ".")
+        add_arguments(command)
+        command.set_defaults(run=run, parser=command)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse, run the subcommand; its expected failures are one message and a non-zero exit."""
+    args = parser().parse_args(argv)
+    return guarded(args.parser.prog, lambda: args.run(args, args.parser))
 
 
 if __name__ == "__main__":

@@ -11,21 +11,17 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from .artifacts import atomic_write_text
+from . import artifacts
+from .arguments import Parser, guarded
+from .artifacts import atomic_write_text, read_metrics
 from .resources import work_root
 
-# (column title, where the value comes from, format)
-COLUMNS = [
-    ("run", "run", "{}"),
-    ("model", "settings.model_name", "{}"),
-    ("profile", "settings.profile", "{}"),
-    ("data source", "settings.data_source", "{}"),
-    ("seed", "settings.seed", "{}"),
-    ("zero-shot MCC", "zero_shot.mcc", "{:.3f}"),
-    ("zero-shot method", "zero_shot.method", "{}"),
-    ("fine-tuned MCC", "training.mcc", "{:.3f}"),
-    ("accuracy", "training.accuracy", "{:.3f}"),
-    ("F1", "training.f1", "{:.3f}"),
+COLUMNS = [  # (column title, where the value comes from, format)
+    ("run", "run", "{}"), ("model", "settings.model_name", "{}"),
+    ("profile", "settings.profile", "{}"), ("data source", "settings.data_source", "{}"),
+    ("seed", "settings.seed", "{}"), ("zero-shot MCC", "zero_shot.mcc", "{:.3f}"),
+    ("zero-shot method", "zero_shot.method", "{}"), ("fine-tuned MCC", "training.mcc", "{:.3f}"),
+    ("accuracy", "training.accuracy", "{:.3f}"), ("F1", "training.f1", "{:.3f}"),
     ("training s", "training.train_seconds", "{:.1f}"),
     ("samples/s", "training.train_samples_per_second", "{:.0f}"),
 ]
@@ -53,7 +49,7 @@ def load_run(folder: str | Path) -> dict:
         settings.setdefault("profile", recorded.get("profile"))
         return {"settings": settings, "metrics": recorded.get("metrics", {})}
     if (folder / "metrics").is_dir():  # a notebooks' OUTPUT_DIR: one JSON per phase, settings.json
-        metrics = {p.stem: _read_json(p) for p in sorted((folder / "metrics").glob("*.json"))}
+        metrics = read_metrics(folder, _read_json)
         settings_file = folder / "settings.json"
         settings = _read_json(settings_file) if settings_file.is_file() else {}
         return {"settings": settings, "metrics": metrics}
@@ -93,11 +89,8 @@ def _cell(value, fmt: str) -> str:
 
 def markdown_table(rows: list[dict]) -> str:
     """A Markdown table of the rows, in COLUMNS order."""
-    lines = ["| " + " | ".join(title for title, _, _ in COLUMNS) + " |"]
-    lines.append("|" + "---|" * len(COLUMNS))
-    for row in rows:
-        lines.append("| " + " | ".join(_cell(row[title], fmt) for title, _, fmt in COLUMNS) + " |")
-    return "\n".join(lines)
+    cells = [[_cell(row[title], fmt) for title, _, fmt in COLUMNS] for row in rows]
+    return artifacts.markdown_table([title for title, _, _ in COLUMNS], cells)
 
 
 def notes(rows: list[dict]) -> list[str]:
@@ -135,11 +128,8 @@ def report(rows: list[dict]) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Command line: print the comparison and write it as Markdown."""
-    parser = argparse.ArgumentParser(
-        prog="workshop compare", description="Compare finished runs side by side."
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of `workshop compare`."""
     parser.add_argument(
         "runs", nargs="+", type=Path, help="run folders (runs/<profile>-<time>) or OUTPUT_DIRs"
     )
@@ -148,12 +138,19 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         help="where to write the Markdown table (default runs/compare-<time>.md)",
     )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`workshop compare`: print the comparison and write it as Markdown."""
+    parser = Parser(prog="workshop compare", description="Compare finished runs side by side.")
+    add_arguments(parser)
     args = parser.parse_args(argv)
-    try:
-        text = report(table_rows(args.runs))
-    except RunFolderError as err:
-        print(err, file=sys.stderr)
-        return 2
+    return guarded(parser.prog, lambda: run(args))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Compare the parsed run folders; a folder that is not a finished run raises RunFolderError."""
+    text = report(table_rows(args.runs))
     out = args.markdown or work_root() / "runs" / f"compare-{datetime.now():%Y%m%d-%H%M%S}.md"
     atomic_write_text(out, text)
     print(text)

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .resources import work_root
+from .hub import is_local
+from .resources import PROJECT_ROOT, work_root
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 HUB_MODEL = "openai-community/gpt2"  # GPT-2 small on the Hugging Face hub
 PROFILE_ENV = "WORKSHOP_PROFILE"
 OUTPUT_ENV = "WORKSHOP_OUTPUT_DIR"  # default parent of every profile's output folder
@@ -30,43 +30,27 @@ TINY = "tiny"  # model name of the offline tiny GPT-2 that the project builds it
 DATA_KEYWORDS = ("hub", "embedded")
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 
-PROFILES: dict[str, dict] = {
-    # The tiny random GPT-2 and the embedded set: offline, the whole series in about a minute.
+PROFILES: dict[str, dict] = {  # per profile: which model and data, then the recipe
+    # The tiny random GPT-2 and the embedded set: offline and fast (measured: README.md, "Profiles").
     "smoke": dict(
-        model_name=TINY,
-        data_source="embedded",
-        epochs=10,
-        batch_size=16,
-        learning_rate=1e-3,
-        train_limit=None,
-        eval_limit=None,
+        model_name=TINY, data_source="embedded", train_limit=None, eval_limit=None,
+        epochs=10, batch_size=16, learning_rate=1e-3,
         precision="fp32",  # the same numbers on every CPU, so that its baseline holds everywhere
     ),
-    # Real GPT-2 on a CoLA subset, one epoch: fits a laptop lesson. Tuned with the stand-in decoder
-    # (benchmarks/results/quick-tuning.md): batch 16 at a peak rate of 1e-4 learned more steadily than batch
-    # 32 at 5e-5; 6,000 sentences gave MCC 0.30-0.38 over three seeds in 286-290 s of bf16 training on a
-    # 2-core CPU (3,000: 0.23-0.32).
+    # Real GPT-2 on a CoLA subset, one epoch: fits a laptop lesson. Tuned with the stand-in decoder: batch 16
+    # at a peak rate of 1e-4 learned more steadily than batch 32 at 5e-5, and twice the sentences of the
+    # first try met the lesson's targets on every seed once bf16 made room for them (measured: README.md,
+    # "Tuning the quick profile"; benchmarks/results/quick-tuning.md and real-weights.json).
     "quick": dict(
-        model_name=HUB_MODEL,
-        data_source="hub",
-        epochs=1,
-        batch_size=16,
-        learning_rate=1e-4,
-        warmup_steps=0.1,
-        train_limit=6000,
-        eval_limit=None,
+        model_name=HUB_MODEL, data_source="hub", train_limit=6000, eval_limit=None,
+        epochs=1, batch_size=16, learning_rate=1e-4, warmup_steps=0.1,
     ),
     # Real GPT-2 on all of CoLA: the article's run, done right. 2 epochs, not the article's 3: with the
-    # stand-in decoder, 3 epochs were 0.008 MCC ahead on average (within the seed spread) for 1.5x the time,
-    # and over-fitted in epoch 3 (BENCHMARKS.md, "The full recipe, compared").
+    # stand-in decoder, the third epoch gained less MCC than the spread between seeds, cost an epoch's time
+    # and over-fitted (measured: BENCHMARKS.md, "The full recipe, compared").
     "full": dict(
-        model_name=HUB_MODEL,
-        data_source="hub",
-        epochs=2,
-        batch_size=32,
-        learning_rate=5e-5,
-        train_limit=None,
-        eval_limit=None,
+        model_name=HUB_MODEL, data_source="hub", train_limit=None, eval_limit=None,
+        epochs=2, batch_size=32, learning_rate=5e-5,
     ),
 }
 
@@ -84,8 +68,8 @@ def setting(
 ) -> Any:
     """Declare one setting: help for learners, what is allowed (for errors), a range check, path handling.
 
-    path="always": a folder, made absolute; path="maybe": a name that is a path only when it starts with
-    `.`, `/` or `~` or names something that exists (else a hub id or keyword, kept as written).
+    path="always": a folder, made absolute; path="maybe": made absolute only when `hub.is_local` calls it a
+    local folder (else a hub id or keyword, kept as written).
     """
     return field(default=default, metadata={"help": help, "allowed": allowed, "check": check, "path": path})
 
@@ -155,10 +139,9 @@ def _is_keyword(text: str) -> bool:
 
 def as_path(text: str, always: bool) -> str:
     """Make a path absolute against the current folder; unless `always`, leave hub ids and keywords alone."""
-    expanded = Path.cwd() / os.path.expanduser(text)
-    if not always and (_is_keyword(text) or not (text[:1] in "./~" or expanded.exists())):
+    if not always and (_is_keyword(text) or not is_local(text)):
         return text
-    return os.path.normpath(expanded)
+    return os.path.normpath(Path.cwd() / os.path.expanduser(text))
 
 
 def check_value(owner: type, name: str, value: Any) -> Any:

@@ -11,7 +11,6 @@ from .resources import shipped
 
 LABEL_NAMES = ["unacceptable", "acceptable"]  # index = label id, as in GLUE
 HUB_DATASET, HUB_CONFIG = "nyu-mll/glue", "cola"
-EMBEDDED_DIR = shipped("acceptability")  # data/acceptability in a checkout, package data when installed
 
 GLUE_FILES = {"train": "train.tsv", "validation": "dev.tsv", "test": "test.tsv"}
 RAW_FILES = {
@@ -181,7 +180,8 @@ def load_cola(source: str | Path = "hub") -> DatasetDict:
     """Return CoLA-shaped data from 'hub', 'embedded', or a local GLUE-form / raw-form directory."""
     if str(source) == "hub":
         return load_hub()
-    directory = EMBEDDED_DIR if str(source) == "embedded" else Path(source).expanduser()
+    # "embedded": data/acceptability in a checkout, package data when installed
+    directory = shipped("acceptability") if str(source) == "embedded" else Path(source).expanduser()
     if (directory / RAW_FILES["train"][0]).exists():
         return load_raw_dir(directory)
     if directory.is_dir():

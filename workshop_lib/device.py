@@ -2,9 +2,41 @@
 
 from __future__ import annotations
 
+import platform
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
 import torch
 
 from .config import PRECISIONS
+
+LIBRARIES = ["torch", "transformers", "datasets", "evaluate", "accelerate", "tokenizers", "scikit-learn"]
+LIBRARIES += ["papermill", "ipywidgets"]  # the headless runner and notebook 06's widget
+
+
+def versions() -> dict[str, str | None]:
+    """Installed versions of Python and the workshop's libraries (None: not installed)."""
+    found: dict[str, str | None] = {"python": platform.python_version()}
+    for name in LIBRARIES:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = None
+    return found
+
+
+def cpu_kind() -> str:
+    """The CPU's maker and the vector instructions PyTorch uses on it, such as "GenuineIntel AVX512".
+
+    fp32 training rounds alike on CPUs of one kind and differently on another: over the thousand steps of
+    the smoke profile, far beyond a baseline's tolerance (the AMD and Intel records in baselines/ differ).
+    """
+    try:
+        info = Path("/proc/cpuinfo").read_text().splitlines()
+        maker = next(line.split(":", 1)[1].strip() for line in info if line.startswith("vendor_id"))
+    except (OSError, StopIteration):
+        maker = platform.machine() or "unknown"
+    return f"{maker} {torch.backends.cpu.get_cpu_capability()}"
 
 
 def pick_device() -> str:
@@ -38,7 +70,8 @@ def pick_precision(device: str, requested: str = "auto") -> str:
     if device == "cuda":
         # Native bf16 only (Ampere and newer): by default torch also reports the slow emulation on a T4/V100.
         return "bf16" if torch.cuda.is_bf16_supported(including_emulation=False) else "fp16"
-    # bf16 autocast on a CPU with native bf16: 1.56x the samples/s of fp32 for GPT-2 small (BENCHMARKS.md).
+    # bf16 autocast on a CPU with native bf16: faster than fp32 for GPT-2 small, and as accurate for the
+    # stand-in (measured: BENCHMARKS.md, "Candidates, each measured" and "Accuracy holds").
     return "bf16" if device == "cpu" and cpu_has_native_bf16() else "fp32"
 
 

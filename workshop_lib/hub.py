@@ -1,4 +1,4 @@
-"""Hugging Face hub access that fails within seconds, with advice (the libraries retry for 20-50 s offline).
+"""Hugging Face hub access that fails within seconds, with advice (the libraries retry far longer offline).
 
 Whether the hub answers is decided once per process by one HTTP request through huggingface_hub's client,
 so HTTPS_PROXY, NO_PROXY, SSL_CERT_FILE and HF_ENDPOINT count exactly as they do for the downloads.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -15,6 +16,19 @@ T = TypeVar("T")
 HUB_TIMEOUT_S = 4.0  # the one probe request; with imports the whole failure stays below the 10 s promise
 PROBE_PATH = "/api/models/openai-community/gpt2"  # a small public JSON answer every hub and mirror gives
 _reachable: dict[str, bool] = {}  # endpoint -> answer of this process's probe
+
+
+def is_local(name_or_path: str | Path) -> bool:
+    """The one rule "local folder or hub id?": True for a Path, an absolute or ./ ../ ~ path, a/b/c, or a
+    name that exists here; False for a hub id ("name" or "org/name"), as `from_pretrained` decides."""
+    text = str(name_or_path)
+    return (
+        isinstance(name_or_path, Path)
+        or text.startswith(("/", "./", "../", "~", ".\\", "..\\"))
+        or text in {".", ".."}
+        or text.count("/") > 1  # a hub id is "name" or "org/name"
+        or Path(text).expanduser().exists()
+    )
 
 
 class HubUnavailableError(RuntimeError):

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from tqdm.auto import trange
+from tqdm.auto import tqdm
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from .device import pick_device
 from .modeling import load_model, load_tokenizer
+from .preprocess import length_batches
 
 
 class TruncationWarning(UserWarning):
@@ -67,8 +68,6 @@ def sorted_batches(
     progress: bool = False,
 ) -> tuple[np.ndarray, list[int]]:
     """Run `run` on length-sorted padded batches; return outputs in input order and the truncated ids."""
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, not {batch_size}.")
     full = tokenizer(texts, truncation=False, verbose=False)["input_ids"]
     truncated = [i for i, ids in enumerate(full) if len(ids) > max_length]
     if truncated:  # cut by the tokenizer itself, so closing tokens such as BERT's [SEP] stay in place
@@ -76,13 +75,12 @@ def sorted_batches(
         for i, ids in zip(truncated, cut, strict=True):
             full[i] = ids
     encoded = [{"input_ids": ids, "attention_mask": [1] * len(ids)} for ids in full]
-    order = np.argsort([len(e["input_ids"]) for e in encoded], kind="stable")  # similar lengths share a batch
+    batches = length_batches([len(ids) for ids in full], batch_size)  # similar lengths share a batch
     outputs = []
-    for start in trange(0, len(order), batch_size, desc="Predicting", unit="batch", disable=not progress):
-        rows = [encoded[i] for i in order[start : start + batch_size]]
-        outputs.append(run(tokenizer.pad(rows, return_tensors="np")))
+    for rows in tqdm(batches, desc="Predicting", unit="batch", disable=not progress):
+        outputs.append(run(tokenizer.pad([encoded[i] for i in rows], return_tensors="np")))
     result = np.empty((len(texts), *outputs[0].shape[1:]), dtype=outputs[0].dtype)
-    result[order] = np.concatenate(outputs)  # back to the callers' order
+    result[np.concatenate(batches)] = np.concatenate(outputs)  # back to the callers' order
     return result, truncated
 
 

@@ -11,49 +11,9 @@ from transformers import AutoConfig
 from transformers.utils import logging as hf_logging
 
 from .config import Settings, is_tiny_model
-from .modeling import FUSED_ACTIVATIONS, load_pretrained
+from .modeling import fused_activation, load_pretrained
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-# Validation MCC on CoLA to expect with real weights: the stand-in's (measured here) or published ones.
-EXPECTATIONS = [
-    ("stand-in, zero-shot (notebook 01)", "0.076", "measured here (benchmarks/results/quick-tuning.md)"),
-    (
-        "stand-in, quick profile (6,000 sentences, 1 epoch, bf16)",
-        "0.383 / 0.300 / 0.354 (seeds 42 / 1 / 2; mean 0.346); 286-290 s of training",
-        "measured here, 2026-11-29 (BENCHMARKS.md)",
-    ),
-    (
-        "stand-in, full profile (all of CoLA, 2 epochs, bf16)",
-        "0.486 / 0.465 / 0.446 (seeds 42 / 1 / 2; mean 0.466); 640-670 s of training",
-        "measured here, 2026-11-29 (BENCHMARKS.md)",
-    ),
-    (
-        "stand-in, the article's 3 epochs (EPOCHS = 3, bf16)",
-        "0.484 / 0.485 / 0.453 (seeds 42 / 1 / 2; mean 0.474); 924-1,007 s of training",
-        "measured here, 2026-11-29 (BENCHMARKS.md)",
-    ),
-    (
-        "GPT-2 small (124 M), fine-tuned",
-        "no published validation MCC found; OpenAI GPT (117 M, GPT-2's predecessor): 0.454 (45.4) on "
-        "the GLUE test set",
-        "Radford et al. 2018, Improving Language Understanding by Generative Pre-Training, table 4",
-    ),
-    (
-        "BERT-base (bert-base-cased), fine-tuned 3 epochs",
-        "0.565 (56.53)",
-        "transformers' examples/pytorch/text-classification/README.md (run_glue.py, dev set)",
-    ),
-]
-STAND_IN = "SmolLM2-135M-Instruct, a real pretrained decoder of GPT-2 small's size: a stand-in, not GPT-2"
-
-
-def what_to_expect() -> str:
-    """The Markdown table of EXPECTATIONS, as the README, the guide and notebooks 05/06 show it."""
-    rows = ["| model and recipe | validation MCC on CoLA | source |", "|---|---|---|"]
-    rows += [f"| {model} | {mcc} | {source} |" for model, mcc, source in EXPECTATIONS]
-    return "\n".join(rows) + f"\n\nStand-in: {STAND_IN}. GPT-2's own numbers need the hub: unmeasured here."
-
 
 # What a number printed in a notebook does not show when the model is one of the tiny random ones.
 CAVEATS = {
@@ -86,16 +46,11 @@ CAVEATS = {
 }
 
 
-def is_toy(settings: Settings) -> bool:
-    """True when the model is one of the tiny random-weight models the workshop builds itself."""
-    return is_tiny_model(settings.model_name)
-
-
 def caveat(settings: Settings, topic: str) -> str:
     """The caveat for `topic` in brackets when the model is a toy, else an empty string."""
     if topic not in CAVEATS:
         raise KeyError(f"Unknown caveat {topic!r}; known: {', '.join(CAVEATS)}.")
-    return f"({CAVEATS[topic]})" if is_toy(settings) else ""
+    return f"({CAVEATS[topic]})" if is_tiny_model(settings.model_name) else ""
 
 
 def print_caveat(settings: Settings, topic: str) -> None:
@@ -144,6 +99,4 @@ def load_report() -> Iterator[None]:
 
 def faster_gelu(source: str) -> dict:
     """from_pretrained keywords that swap GPT-2's GELU for its one-kernel twin; {} for other models."""
-    config = load_pretrained(AutoConfig, source, "the model")
-    name = getattr(config, "activation_function", None)
-    return {"activation_function": FUSED_ACTIVATIONS[name]} if name in FUSED_ACTIVATIONS else {}
+    return fused_activation(load_pretrained(AutoConfig, source, "the model"))

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
+from .artifacts import markdown_table, read_metrics
 from .config import Settings, is_tiny_model
 from .device import pick_device, pick_precision
+from .hub import is_local
 
 COLA_TYPE, COLA_CONFIG = "nyu-mll/glue", "cola"
 METRICS = {"mcc": ("matthews_correlation", "MCC"), "accuracy": ("accuracy", "Accuracy"), "f1": ("f1", "F1")}
@@ -14,18 +13,7 @@ METRICS = {"mcc": ("matthews_correlation", "MCC"), "accuracy": ("accuracy", "Acc
 
 def zero_shot_baseline(settings: Settings) -> dict | None:
     """Notebook 01's zero-shot result (<out>/metrics/zero_shot.json), or None when it was not run."""
-    path = settings.out / "metrics" / "zero_shot.json"
-    return json.loads(path.read_text()) if path.is_file() else None
-
-
-def is_tiny(settings: Settings) -> bool:
-    """True when the run trained one of the workshop's tiny random models (the smoke profile's)."""
-    return is_tiny_model(settings.model_name)
-
-
-def is_hub_id(name: str) -> bool:
-    """True when a model name is a hub id rather than a local folder or a tiny model."""
-    return "/" in name and not Path(name).expanduser().exists() and not name.startswith(("/", ".", "~"))
+    return read_metrics(settings.out).get("zero_shot")
 
 
 def card_data(settings: Settings, metrics: dict):
@@ -33,6 +21,7 @@ def card_data(settings: Settings, metrics: dict):
     from huggingface_hub import EvalResult, ModelCardData
 
     cola = settings.data_source != "embedded"  # the hub's copy or a local folder of CoLA's files
+    name = settings.model_name
     results = [
         EvalResult(
             task_type="text-classification",
@@ -49,7 +38,7 @@ def card_data(settings: Settings, metrics: dict):
     ]
     return ModelCardData(
         model_name=f"gpt2-cola-workshop-{settings.profile}",
-        base_model=settings.model_name if is_hub_id(settings.model_name) else None,
+        base_model=None if is_local(name) or is_tiny_model(name) else name,  # a hub id only
         datasets=[COLA_TYPE] if cola else None,
         metrics=[kind for kind, _ in METRICS.values()],
         language="en",
@@ -82,17 +71,14 @@ def recipe(settings: Settings, max_length: int) -> str:
 
 def comparison(metrics: dict, zero_shot: dict | None) -> str:
     """Zero-shot baseline against the fine-tuned model, as a Markdown table or a sentence."""
-    tuned = f"| fine-tuned (this model) | {metrics['mcc']:.3f} |"
+    rows = [["fine-tuned (this model)", f"{metrics['mcc']:.3f}"]]
     if not zero_shot or "mcc" not in zero_shot:
         return (
             "No zero-shot baseline was recorded for this run (notebook 01 saves it to "
-            f"`metrics/zero_shot.json`).\n\n| model | validation MCC |\n|---|---|\n{tuned}"
+            "`metrics/zero_shot.json`).\n\n" + markdown_table(["model", "validation MCC"], rows)
         )
-    return (
-        "| model | validation MCC |\n|---|---|\n"
-        f"| zero-shot (the base language model's likelihood, threshold chosen on train) | "
-        f"{zero_shot['mcc']:.3f} |\n{tuned}"
-    )
+    zero = "zero-shot (the base language model's likelihood, threshold chosen on train)"
+    return markdown_table(["model", "validation MCC"], [[zero, f"{zero_shot['mcc']:.3f}"], *rows])
 
 
 def limitations(settings: Settings) -> str:
@@ -105,7 +91,7 @@ def limitations(settings: Settings) -> str:
         "- The numbers are from the validation split, which also chose the best checkpoint, so they are "
         "slightly optimistic; CoLA's test labels are not public.",
     ]
-    if is_tiny(settings) or settings.data_source == "embedded":
+    if is_tiny_model(settings.model_name) or settings.data_source == "embedded":
         text.append(
             "- **This is a smoke-profile model**: a tiny randomly initialised model trained briefly on "
             "the workshop's small synthetic set, to test the pipeline. It knows nothing about real English; "
@@ -119,7 +105,7 @@ def model_card(
 ) -> str:
     """The card's full text: YAML metadata between --- lines, then the prose."""
     base = f"`{settings.model_name}`"
-    if is_tiny(settings):
+    if is_tiny_model(settings.model_name):
         base += " (a tiny random model the workshop builds itself)"
     data = {
         "hub": f"GLUE CoLA (`{COLA_TYPE}`, `{COLA_CONFIG}`)",

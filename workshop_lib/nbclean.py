@@ -17,8 +17,8 @@ CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
 
 
 def clean(nb: nbformat.NotebookNode, executed: nbformat.NotebookNode | None = None) -> None:
-    """Strip outputs and counts in place; marked cells take their outputs from `executed`."""
-    outputs = {c.get("id"): c.get("outputs", []) for c in executed.cells} if executed else {}
+    """Strip outputs and counts in place; marked cells take the outputs of `executed`, else keep theirs."""
+    outputs = {c.get("id"): c.get("outputs", []) for c in (executed or nb).cells}
     nb.metadata.pop("papermill", None)
     nb.metadata.pop("widgets", None)
     for number, cell in enumerate(nb.cells, start=1):

@@ -3,28 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import json
-import platform
 from collections.abc import MutableMapping
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from .artifacts import atomic_write_json
+from .artifacts import atomic_write_json, read_metrics
 from .config import NOTEBOOK_OPTIONS, Settings, check_value, from_parameters, parameter
-from .device import describe
-
-LIBRARIES = ["torch", "transformers", "datasets", "evaluate", "accelerate", "tokenizers", "scikit-learn"]
-
-
-def versions() -> dict[str, str]:
-    """Installed versions of Python and the workshop's main libraries."""
-    found = {"python": platform.python_version()}
-    for name in LIBRARIES:
-        try:
-            found[name] = version(name)
-        except PackageNotFoundError:
-            found[name] = "not installed"
-    return found
+from .device import describe, versions
 
 
 def start(namespace: MutableMapping[str, Any]) -> Settings:
@@ -41,7 +25,7 @@ def start(namespace: MutableMapping[str, Any]) -> Settings:
         if parameter(f.name) in namespace
     }
     namespace.update(own)
-    print("  ".join(f"{k} {v}" for k, v in versions().items()))
+    print("  ".join(f"{k} {v or 'not installed'}" for k, v in versions().items()))
     print(f"device: {describe(settings.precision)}")
     print(f"profile: {settings.profile}")
     for key, value in dataclasses.asdict(settings).items():
@@ -61,7 +45,4 @@ def save_metrics(settings: Settings, phase: str, metrics: dict) -> None:
 
 def load_metrics(settings: Settings) -> dict[str, dict]:
     """Read every phase's recorded metrics, keyed by phase."""
-    folder = settings.out / "metrics"
-    if not folder.is_dir():
-        return {}
-    return {p.stem: json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))}
+    return read_metrics(settings.out)

@@ -11,7 +11,8 @@ import dataclasses
 import sys
 from pathlib import Path
 
-from .config import NOTEBOOK_OPTIONS, PROJECT_ROOT, Settings, parameter
+from .config import NOTEBOOK_OPTIONS, Settings, parameter
+from .resources import PROJECT_ROOT, notebook_sources
 
 HEADER = "# Change a value to override it; None takes the value of the chosen PROFILE."
 
@@ -34,11 +35,6 @@ def parameters_cell(nb):
     return cell
 
 
-def notebooks() -> list[Path]:
-    """The six workshop notebooks."""
-    return sorted((PROJECT_ROOT / "notebooks").glob("0[1-6]_*.ipynb"))
-
-
 def main(argv: list[str] | None = None) -> int:
     """Rewrite (or with --check only compare) each notebook's parameters cell."""
     import nbformat
@@ -48,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: the six workshop notebooks")
     args = parser.parse_args(argv)
     stale = []
-    for path in args.notebooks or notebooks():
+    for path in args.notebooks or notebook_sources(PROJECT_ROOT / "notebooks"):
         nb = nbformat.read(path, as_version=nbformat.NO_CONVERT)
         cell, wanted = parameters_cell(nb), cell_source(path.stem)
         if cell.source != wanted:

@@ -6,12 +6,11 @@ import json
 from pathlib import Path
 
 import numpy as np
+import torch
 from datasets import DatasetDict, load_from_disk
 from transformers import PreTrainedTokenizerBase
 
 from .artifacts import atomic_dir
-
-MODEL_COLUMNS = ["input_ids", "attention_mask", "label", "length"]
 
 
 def tokenize(data: DatasetDict, tokenizer: PreTrainedTokenizerBase, max_length: int = 128) -> DatasetDict:
@@ -23,6 +22,25 @@ def tokenize(data: DatasetDict, tokenizer: PreTrainedTokenizerBase, max_length: 
         return enc
 
     return data.map(encode, batched=True, desc="Tokenizing")
+
+
+def length_batches(lengths, batch_size: int) -> list[np.ndarray]:
+    """Row indices in batches of similar length (a stable sort by length): the least padding per batch."""
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, not {batch_size}.")
+    order = np.argsort(np.asarray(lengths), kind="stable")
+    return [order[begin : begin + batch_size] for begin in range(0, len(order), batch_size)]
+
+
+def pad_ids(rows: list[list[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Right-pad lists of token ids to the longest: (input_ids, attention_mask) tensors."""
+    width = max(len(ids) for ids in rows)
+    ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for r, row in enumerate(rows):
+        ids[r, : len(row)] = torch.tensor(row)
+        mask[r, : len(row)] = 1
+    return ids, mask
 
 
 def padded_tokens(lengths, batch_size: int, pad_to: int | None = None, sort: bool = False) -> int:

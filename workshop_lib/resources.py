@@ -11,11 +11,13 @@ from importlib.resources import files
 from pathlib import Path
 
 SHIPPED = {"acceptability": "data/acceptability", "notebooks": "notebooks", "baselines": "baselines"}
+PROJECT_ROOT = Path(__file__).resolve().parent.parent  # the checkout, when imported from one
+NOTEBOOK_NAMES = "0[1-6]_*.ipynb"  # the six phases: 01_goal ... 06_usage_and_deployment
 
 
 def checkout_root() -> Path | None:
     """The source checkout this package is imported from (clone or editable install), else None."""
-    root = Path(__file__).resolve().parent.parent
+    root = PROJECT_ROOT
     return root if (root / "pyproject.toml").is_file() and (root / "workshop_lib").is_dir() else None
 
 
@@ -34,9 +36,9 @@ def shipped(name: str) -> Path:
     )
 
 
-def notebook_sources() -> list[Path]:
-    """The six workshop notebooks in phase order."""
-    return sorted(shipped("notebooks").glob("0[1-6]_*.ipynb"))
+def notebook_sources(folder: Path | None = None) -> list[Path]:
+    """The six workshop notebooks in phase order, in `folder` (default: the shipped ones)."""
+    return sorted((folder or shipped("notebooks")).glob(NOTEBOOK_NAMES))
 
 
 def solution_sources() -> list[Path]:

@@ -9,12 +9,14 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import re
 import sys
 import time
 from datetime import datetime
 from pathlib import Path
 
-from .artifacts import ArtifactExistsError, atomic_write_json, atomic_write_text
+from .arguments import Parser, guarded
+from .artifacts import ArtifactExistsError, atomic_write_json, atomic_write_text, markdown_table, read_metrics
 from .config import (
     SettingError,
     Settings,
@@ -24,11 +26,12 @@ from .config import (
     profile_name,
     refuse_tracked,
 )
-from .resources import shipped, work_root
+from .resources import notebook_sources, shipped, work_root
 
-NOTEBOOKS = shipped("notebooks")  # notebooks/ in a checkout, package data when installed
-BASELINES = shipped("baselines")
 RUN_STATE = "run.json"  # in the run folder: the parameters it started with, the notebooks that finished
+
+
+DESCRIPTION = "Run the six workshop notebooks headless with papermill, then check the baseline."
 
 
 class NotebookFailed(RuntimeError):
@@ -46,11 +49,6 @@ def checked_parameters(pairs: list[tuple[str, str]], profile: str | None) -> dic
         raise SettingError(f"--profile {profile} and -p PROFILE {given['PROFILE']} disagree: give one.")
     given["PROFILE"] = profile_name(given.get("PROFILE") or profile)
     return {name: value for name, value in given.items() if value is not None}
-
-
-def notebooks() -> list[Path]:
-    """The workshop's notebooks in phase order."""
-    return sorted(NOTEBOOKS.glob("0[1-6]_*.ipynb"))
 
 
 def failed_cell(executed: Path) -> str:
@@ -98,7 +96,7 @@ def resumed_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> tu
 def kept_notebooks(finished: dict[str, float]) -> dict[str, float]:
     """The finished notebooks before the first unfinished one: a resume keeps these and reruns the rest."""
     kept = {}
-    for path in notebooks():
+    for path in notebook_sources():
         if path.stem not in finished:
             break
         kept[path.stem] = finished[path.stem]
@@ -114,7 +112,7 @@ def run_notebooks(run_dir: Path, parameters: dict, log=print) -> dict[str, float
 
     state = run_dir / RUN_STATE
     seconds = kept_notebooks(json.loads(state.read_text())["finished"]) if state.is_file() else {}
-    for path in notebooks():
+    for path in notebook_sources():
         if path.stem in seconds:
             log(f"[{path.stem}] kept: it finished before the run was interrupted")
             continue
@@ -123,7 +121,7 @@ def run_notebooks(run_dir: Path, parameters: dict, log=print) -> dict[str, float
         start = time.perf_counter()
         try:
             papermill.execute_notebook(
-                str(path), str(out), parameters=parameters, cwd=str(NOTEBOOKS), progress_bar=False
+                str(path), str(out), parameters=parameters, cwd=str(path.parent), progress_bar=False
             )
         except papermill.PapermillExecutionError as err:
             raise NotebookFailed(f"{path.name} failed in {failed_cell(out)}") from err
@@ -131,11 +129,6 @@ def run_notebooks(run_dir: Path, parameters: dict, log=print) -> dict[str, float
         record_finished(run_dir, path.stem, seconds[path.stem])
         log(f"[{path.stem}] done in {seconds[path.stem]} s")
     return seconds
-
-
-def collect_metrics(artifacts: Path) -> dict[str, dict]:
-    """Gather the metrics each phase recorded under <artifacts>/metrics."""
-    return {p.stem: json.loads(p.read_text()) for p in sorted((artifacts / "metrics").glob("*.json"))}
 
 
 def flatten(metrics: dict[str, dict]) -> dict[str, float]:
@@ -162,9 +155,19 @@ def recipe(settings: Settings) -> dict:
     return {k: v for k, v in dataclasses.asdict(settings).items() if k != "output_dir"}
 
 
+def default_baseline(profile: str) -> Path:
+    """baselines/<profile>-<CPU kind>.json: fp32 training rounds differently on another kind of CPU."""
+    from .device import cpu_kind
+
+    return shipped("baselines") / f"{profile}-{re.sub(r'[^a-z0-9]+', '-', cpu_kind().lower())}.json"
+
+
 def baseline_from(metrics: dict[str, dict], settings: Settings, tolerance: float = TOLERANCE) -> dict:
-    """Make a baseline of this run's quality metrics, with the settings they were measured with."""
+    """Make a baseline of this run's quality metrics, with the settings and the CPU kind they came from."""
+    from .device import cpu_kind
+
     return {
+        "cpu": cpu_kind(),
         "settings": recipe(settings),
         "metrics": {
             k: {"value": round(v, 6), "tolerance": tolerance} for k, v in quality_metrics(metrics).items()
@@ -173,13 +176,15 @@ def baseline_from(metrics: dict[str, dict], settings: Settings, tolerance: float
 
 
 def other_settings(baseline: dict, settings: Settings) -> list[str]:
-    """The settings in which this run differs from the baseline's ("name: X there, Y here")."""
+    """The settings (and CPU kind) in which this run differs from the baseline's ("name: X there, Y here")."""
+    from .device import cpu_kind
+
     ours = recipe(settings)
-    return [
-        f"{k}: {v!r} there, {ours.get(k)!r} here"
-        for k, v in baseline.get("settings", {}).items()
-        if ours.get(k) != v
-    ]
+    theirs = baseline.get("settings", {})
+    found = [f"{k}: {v!r} there, {ours.get(k)!r} here" for k, v in theirs.items() if ours.get(k) != v]
+    if "cpu" in baseline and baseline["cpu"] != cpu_kind():  # fp32 rounds differently on another kind
+        found.append(f"cpu: {baseline['cpu']!r} there, {cpu_kind()!r} here")
+    return found
 
 
 def compare(metrics: dict[str, dict], baseline: dict) -> list[str]:
@@ -203,18 +208,15 @@ def report(settings: Settings, parameters: dict, seconds: dict, metrics: dict, v
         "",
         f"Finished {datetime.now():%Y-%m-%d %H:%M}.",
     ]
-    lines += ["", "| setting | value |", "|---|---|"]
-    lines += [f"| {k} | {v} |" for k, v in dataclasses.asdict(settings).items()]
+    lines += ["", markdown_table(["setting", "value"], list(map(list, dataclasses.asdict(settings).items())))]
     lines += ["", "Parameters given: " + ", ".join(f"`{k}={v!r}`" for k, v in parameters.items())]
-    lines += ["", "| notebook | seconds |", "|---|---|"] + [f"| {k} | {v} |" for k, v in seconds.items()]
-    lines += ["", "| metric | value |", "|---|---|"]
-    lines += [f"| {k} | {v:.4g} |" for k, v in flatten(metrics).items()]
+    lines += ["", markdown_table(["notebook", "seconds"], list(map(list, seconds.items())))]
+    lines += ["", markdown_table(["metric", "value"], [[k, f"{v:.4g}"] for k, v in flatten(metrics).items()])]
     return "\n".join(lines + ["", f"Baseline check: {verdict}", ""])
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Command line: run the series, write metrics.json and report.md, compare with the baseline."""
-    parser = argparse.ArgumentParser(description="Run the six workshop notebooks headless with papermill.")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `workshop run`."""
     parser.add_argument("--profile", help="smoke, quick or full (default: $WORKSHOP_PROFILE, else full)")
     parser.add_argument(
         "-p",
@@ -233,12 +235,24 @@ def main(argv: list[str] | None = None) -> int:
         help="continue an interrupted run: keep its finished notebooks, rerun from the first unfinished one "
         "with the parameters it started with (training resumes from its last checkpoint)",
     )
-    parser.add_argument("--baseline", type=Path, help="baseline JSON (default baselines/<profile>.json)")
+    parser.add_argument(
+        "--baseline", type=Path, help="baseline JSON (default baselines/<profile>-<this CPU kind>.json)"
+    )
     parser.add_argument(
         "--save-baseline", action="store_true", help="write this run's metrics as the baseline"
     )
-    args = parser.parse_args(argv)
 
+
+def main(argv: list[str] | None = None) -> int:
+    """`workshop run`: run the series, write metrics.json and report.md, compare with the baseline."""
+    parser = Parser(prog="workshop run", description=DESCRIPTION)
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    return guarded(parser.prog, lambda: run(args, parser))
+
+
+def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Run the series for parsed arguments; usage mistakes go to `parser.error`."""
     if args.resume:
         run_dir, parameters = resumed_run(parser, args)
         profile = parameters["PROFILE"]
@@ -268,8 +282,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
 
-    metrics = collect_metrics(settings.out)
-    baseline_path = args.baseline or BASELINES / f"{profile}.json"
+    metrics = read_metrics(settings.out)
+    baseline_path = args.baseline or default_baseline(profile)
     problems: list[str] = []
     baseline = json.loads(baseline_path.read_text()) if baseline_path.is_file() else None
     if args.save_baseline:
@@ -285,7 +299,13 @@ def main(argv: list[str] | None = None) -> int:
         problems = compare(metrics, baseline)
         verdict = "REGRESSION\n\n" + "\n".join(f"- {p}" for p in problems) if problems else "passed"
     else:
-        verdict = f"no baseline for profile {profile!r} ({baseline_path} absent): not compared"
+        others = sorted(p.name for p in baseline_path.parent.glob(f"{profile}-*.json"))
+        verdict = f"no baseline for profile {profile!r} ({baseline_path} absent): not compared" + (
+            f"; baselines of other CPU kinds: {', '.join(others)} (fp32 rounds differently on another kind; "
+            "record one for this kind with --save-baseline)"
+            if others and args.baseline is None
+            else ""
+        )
     summary = {"profile": profile, "settings": dataclasses.asdict(settings), "seconds": seconds}
     atomic_write_json(run_dir / "metrics.json", {**summary, "metrics": metrics})
     atomic_write_text(run_dir / "report.md", report(settings, parameters, seconds, metrics, verdict))

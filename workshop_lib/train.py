@@ -8,13 +8,13 @@ accelerate launch --num_processes=2 -m workshop_lib.train --profile smoke --outp
 from __future__ import annotations
 
 import argparse
-import ast
 import dataclasses
 import json
 import os
+import sys
 
+from .arguments import Parser, guarded
 from .config import PROFILES, SettingError, Settings, parse_parameter, resolve
-from .training import train
 
 SET_NAMES = [f.name for f in dataclasses.fields(Settings) if f.name not in ("profile", "output_dir")]
 
@@ -25,15 +25,6 @@ def split_pair(pair: str) -> tuple[str, str]:
     if not sep or not name:
         raise argparse.ArgumentTypeError(f"expected name=value, got {pair!r}")
     return name, value
-
-
-def parse_setting(pair: str) -> tuple[str, object]:
-    """Split `name=value`; the value is read as a Python literal (3, 5e-5, None) or kept as text."""
-    name, value = split_pair(pair)
-    try:
-        return name, ast.literal_eval(value)
-    except (ValueError, SyntaxError):
-        return name, value
 
 
 def checked_setting(pair: str) -> tuple[str, object]:
@@ -50,9 +41,8 @@ def checked_setting(pair: str) -> tuple[str, object]:
         raise argparse.ArgumentTypeError(str(err)) from None
 
 
-def main(argv: list[str] | None = None) -> dict:
-    """Resolve the settings, train, and print the final metrics as JSON (on the main process only)."""
-    parser = argparse.ArgumentParser(description="Fine-tune GPT-2 on CoLA (the workshop's phase 5).")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `workshop train`."""
     parser.add_argument("--profile", choices=list(PROFILES), help="default: $WORKSHOP_PROFILE, else full")
     parser.add_argument(
         "--output-dir",
@@ -68,16 +58,29 @@ def main(argv: list[str] | None = None) -> dict:
         help=f"override a setting, e.g. --set epochs=1 (repeatable); one of {', '.join(SET_NAMES)}",
     )
     parser.add_argument("--overwrite", action="store_true", help="replace an existing trained model")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`workshop train` (also under torchrun / accelerate launch): train, print the final metrics as JSON."""
+    parser = Parser(prog="workshop train", description="Fine-tune the model on CoLA: the workshop's phase 5.")
+    add_arguments(parser)
     args = parser.parse_args(argv)
+    return guarded(parser.prog, lambda: run(args, parser))
+
+
+def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Resolve the settings, train, print the metrics on the main process only."""
     try:
         settings = resolve(args.profile, output_dir=args.output_dir, **dict(args.settings))
     except SettingError as err:
         parser.error(str(err))
+    from .training import train  # torch and transformers: only once the arguments are right
+
     metrics = train(settings, overwrite=args.overwrite)
     if int(os.environ.get("RANK", "0")) == 0:  # torchrun and accelerate set RANK in every process
         print(json.dumps(metrics, indent=2))
-    return metrics
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

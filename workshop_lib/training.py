@@ -27,8 +27,9 @@ from .data import limit_splits, load_cola
 from .device import pick_device, pick_precision
 from .metrics import compute_metrics
 from .modelcard import model_card, zero_shot_baseline
-from .modeling import TINY_FOLDERS, TINY_MODELS, load_model, load_tokenizer, tiny_model
+from .modeling import load_model, load_tokenizer
 from .preprocess import load_tokenized, save_tokenized, tokenize
+from .tiny import TINY_FOLDERS, TINY_MODELS, tiny_model
 
 MAX_LENGTH = 128  # CoLA's longest sentence is 45 GPT-2 tokens; truncation never bites
 RUN_SETTINGS = "run_settings.json"  # beside the checkpoints: what they were made with
@@ -50,8 +51,9 @@ class FreeOptimizerAtEnd(TrainerCallback):
     """Free AdamW's moments once the last checkpoint holds them, before the Trainer reloads the best model."""
 
     def on_save(self, args, state, control, optimizer=None, **kwargs):
-        # Two fp32 tensors per weight (1 GB for GPT-2 small) that nothing reads after the last step; freeing
-        # them first keeps the reload's extra copy of the weights under the training peak (BENCHMARKS.md).
+        # Two fp32 tensors per weight (twice the model's size) that nothing reads after the last step; freeing
+        # them first keeps the reload's extra copy of the weights under the training peak (measured:
+        # BENCHMARKS.md, "Candidates, each measured").
         if state.global_step >= state.max_steps and optimizer is not None:
             optimizer.state.clear()
             gc.collect()
@@ -62,7 +64,8 @@ class ReturnFreedMemory(TrainerCallback):
 
     def __init__(self, every: int = 5):
         # Batches of changing lengths leave freed gaps in the heap that glibc keeps; without this the resident
-        # memory of a bf16 run grew by 0.5 GiB over three epochs (BENCHMARKS.md). Other C libraries: no-op.
+        # memory of a bf16 run kept growing over the epochs (measured: BENCHMARKS.md, "Candidates, each
+        # measured"). Other C libraries: no-op.
         self.every = every
         try:
             self.trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
@@ -94,16 +97,13 @@ def load_data(settings: Settings) -> DatasetDict:
     return limit_splits(data, limits, seed=settings.seed)
 
 
+DATA_SETTINGS = ("model_name", "data_source", "train_limit", "eval_limit", "seed")  # which sentences, tokens
+RECIPE_SETTINGS = ("epochs", "batch_size", "learning_rate", "warmup_steps", "weight_decay")  # how it trains
+
+
 def data_settings(settings: Settings) -> dict:
     """The settings that decide which sentences, as which tokens, a run trains and evaluates on."""
-    return {
-        "model_name": settings.model_name,
-        "data_source": settings.data_source,
-        "train_limit": settings.train_limit,
-        "eval_limit": settings.eval_limit,
-        "seed": settings.seed,
-        "max_length": MAX_LENGTH,
-    }
+    return {**{name: getattr(settings, name) for name in DATA_SETTINGS}, "max_length": MAX_LENGTH}
 
 
 def tokenized_meta(settings: Settings, tokenizer: PreTrainedTokenizerBase) -> dict:
@@ -187,14 +187,7 @@ def build_trainer(settings: Settings, callbacks: list | None = None, **arg_overr
 
 def run_settings(settings: Settings) -> dict:
     """The settings a checkpoint depends on: resuming with other values would train nonsense."""
-    return {
-        **data_settings(settings),
-        "epochs": settings.epochs,
-        "batch_size": settings.batch_size,
-        "learning_rate": settings.learning_rate,
-        "warmup_steps": settings.warmup_steps,
-        "weight_decay": settings.weight_decay,
-    }
+    return {**data_settings(settings), **{name: getattr(settings, name) for name in RECIPE_SETTINGS}}
 
 
 def record_run_settings(settings: Settings) -> None:

@@ -25,8 +25,10 @@ from transformers.models.auto.modeling_auto import MODEL_FOR_MASKED_LM_MAPPING_N
 
 from .metrics import classification_metrics
 from .modeling import load_pretrained
+from .preprocess import length_batches, pad_ids
 
-SINGLE_THREAD_PARAMS = 10_000_000  # smaller models score faster on one thread (2-60x, smoke model, busy CPU)
+SINGLE_THREAD_PARAMS = 10_000_000  # smaller models score faster on one thread (seen with the smoke model)
+Tokenizer = PreTrainedTokenizerBase
 CAUSAL, MASKED = "mean-log-prob", "pseudo-log-likelihood"  # the method names saved in metrics/zero_shot.json
 METHODS = {
     CAUSAL: "causal LM: mean log-probability per token, each token given the tokens before it",
@@ -86,29 +88,18 @@ def sentence_scores(
 
 @torch.inference_mode()
 def mean_log_probs(
-    model: PreTrainedModel,
-    tokenizer: PreTrainedTokenizerBase,
-    sentences: list[str],
-    batch_size: int = 64,
-    progress: bool = True,
+    model: PreTrainedModel, tokenizer: Tokenizer, sentences: list[str], batch_size: int, progress: bool
 ) -> np.ndarray:
     """Causal LM: mean log-probability per token of each sentence (length-normalised), in the input order."""
     start = tokenizer.bos_token_id if tokenizer.bos_token_id is not None else tokenizer.eos_token_id
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else start  # masked out anyway
     # Prepend the start token (GPT-2's <|endoftext|>, Llama's begin-of-text) so the first word is scored too.
     encoded = [[start, *ids] for ids in tokenizer(list(sentences), add_special_tokens=False)["input_ids"]]
-    order = np.argsort([len(ids) for ids in encoded], kind="stable")  # similar lengths share a batch
     scores = np.empty(len(sentences), dtype=np.float64)
     device = next(model.parameters()).device
-    batches = range(0, len(order), batch_size)
-    for begin in tqdm(batches, desc="Scoring", unit="batch", disable=not progress):
-        rows = order[begin : begin + batch_size]
-        width = max(len(encoded[i]) for i in rows)
-        ids = torch.full((len(rows), width), pad, dtype=torch.long)
-        mask = torch.zeros((len(rows), width), dtype=torch.long)
-        for r, i in enumerate(rows):
-            ids[r, : len(encoded[i])] = torch.tensor(encoded[i])
-            mask[r, : len(encoded[i])] = 1
+    batches = length_batches([len(ids) for ids in encoded], batch_size)
+    for rows in tqdm(batches, desc="Scoring", unit="batch", disable=not progress):
+        ids, mask = pad_ids([encoded[i] for i in rows], pad)
         ids, mask = ids.to(device), mask.to(device)
         logits = model(input_ids=ids, attention_mask=mask).logits[:, :-1].float()
         targets, target_mask = ids[:, 1:], mask[:, 1:].float()
@@ -121,11 +112,7 @@ def mean_log_probs(
 
 @torch.inference_mode()
 def pseudo_log_likelihoods(
-    model: PreTrainedModel,
-    tokenizer: PreTrainedTokenizerBase,
-    sentences: list[str],
-    batch_size: int = 64,
-    progress: bool = True,
+    model: PreTrainedModel, tokenizer: Tokenizer, sentences: list[str], batch_size: int, progress: bool
 ) -> np.ndarray:
     """Masked LM: mean pseudo-log-likelihood per token, `batch_size` masked copies per forward pass."""
     if tokenizer.mask_token_id is None:
@@ -139,19 +126,13 @@ def pseudo_log_likelihoods(
         if not is_special
     ]
     lengths = [len(ids) for ids in encoded["input_ids"]]
-    copies.sort(key=lambda copy: lengths[copy[0]])  # similar lengths share a batch (a stable sort)
     totals, counts = np.zeros(len(sentences)), np.zeros(len(sentences))
     device = next(model.parameters()).device
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0  # masked out anyway
-    batches = range(0, len(copies), batch_size)
-    for begin in tqdm(batches, desc="Scoring (masked copies)", unit="batch", disable=not progress):
-        rows = copies[begin : begin + batch_size]
-        width = max(lengths[i] for i, _ in rows)
-        ids = torch.full((len(rows), width), pad, dtype=torch.long)
-        mask = torch.zeros((len(rows), width), dtype=torch.long)
-        for r, (i, _) in enumerate(rows):
-            ids[r, : lengths[i]] = torch.tensor(encoded["input_ids"][i])
-            mask[r, : lengths[i]] = 1
+    batches = length_batches([lengths[i] for i, _ in copies], batch_size)  # similar lengths share a batch
+    for batch in tqdm(batches, desc="Scoring (masked copies)", unit="batch", disable=not progress):
+        rows = [copies[j] for j in batch]
+        ids, mask = pad_ids([encoded["input_ids"][i] for i, _ in rows], pad)
         sentence = torch.tensor([i for i, _ in rows])
         position = torch.tensor([pos for _, pos in rows])
         targets = ids[torch.arange(len(rows)), position].clone()

@@ -54,11 +54,10 @@ question(
     is 0: the two sentences have only a few real tokens each. The logits do not change (up to float
     rounding): the mask hides the padding from attention, and the classifier reads the last real token,
     found through `pad_token_id`. What changes is the cost: the model computes every padding position like
-    a real one, and attention compares all pairs of positions. On this workshop's 2-core CPU, busy with
-    other jobs, GPT-2 small's architecture (random weights) took 0.21 s for these two sentences padded per
-    batch (2 × 11 GPT-2 tokens) and 11.7 s padded to 1,024 (the fastest of five calls each): about 56
-    times longer for the same logits. The tiny smoke model's calls take milliseconds, mostly fixed
-    overhead, so there the difference is small, and on a busy machine it can even come out reversed.
+    a real one, and attention compares all pairs of positions. With GPT-2 small's architecture the two
+    sentences padded to 1,024 take many times longer than padded per batch (2 × 11 GPT-2 tokens), for the
+    same logits. The tiny smoke model's calls are short and mostly fixed overhead, so there the difference
+    is small, and on a busy machine it can even come out reversed.
     """,
 )
 
@@ -68,9 +67,8 @@ question(
     The per-batch waste grows with the batch size: each batch is padded to its longest sentence, and the
     more sentences a batch holds, the longer its longest one tends to be, while most rows stay short. A
     batch of 1 wastes nothing. Padding to 1,024 does not depend on the batch size at all, and
-    length-sorted batches stay at a few per cent (2.6 % for batches of 64 on the embedded set), because
-    neighbours in sorted order have almost the same length. This is why large batches make length
-    grouping (`group_by_length`) more valuable.
+    length-sorted batches stay at a few per cent, because neighbours in sorted order have almost the same
+    length. This is why large batches make length grouping (`group_by_length`) more valuable.
     """,
 )
 

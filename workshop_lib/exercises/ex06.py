@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 from transformers import pipeline
 
+from ..modeling import ID2LABEL
 from .check import Case, exercise, question
 
 
@@ -24,7 +25,7 @@ def to_verdicts(logits, id2label):
     ]
 
 
-LABELS = {0: "unacceptable", 1: "acceptable"}
+LABELS = ID2LABEL  # 0 unacceptable, 1 acceptable
 
 
 def _verdict_cases() -> list[Case]:
@@ -69,7 +70,8 @@ def _untrained_classifier() -> Path:
     from transformers import set_seed
 
     from ..lessons import quiet
-    from ..modeling import load_model, load_tokenizer, tiny_gpt2
+    from ..modeling import load_model, load_tokenizer
+    from ..tiny import tiny_gpt2
 
     quiet()
     folder = Path(tempfile.mkdtemp(prefix="exercise-classifier-"))

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import nbformat
 
+from ..resources import PROJECT_ROOT, notebook_sources
 from .check import Exercise, Question, find, solution_source
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
 SOLUTIONS = NOTEBOOKS / "solutions"
 TAG = "exercise"
@@ -89,7 +89,7 @@ def text(nb: nbformat.NotebookNode) -> str:
 def expected() -> dict[Path, str]:
     """The solution notebooks' paths and text, for every learner notebook with exercises."""
     files = {}
-    for path in sorted(NOTEBOOKS.glob("0[1-9]_*.ipynb")):
+    for path in notebook_sources(NOTEBOOKS):
         nb = nbformat.read(path, as_version=4)
         if exercise_cells(nb):
             files[SOLUTIONS / path.name] = text(render(nb, path.name))

@@ -1,0 +1,616 @@
+"""Fill the measured figures of the README, the guide, BENCHMARKS.md and the notebooks from the results files.
+
+Every measured number the docs show lives in one results file (benchmarks/results/*.json, with its machine
+and command) and reaches the docs only through this script. In a doc, a figure or a table sits between
+markers, which Markdown and Jupyter do not show:
+
+    <!-- measured:NAME -->443 s (7.4 min)<!-- /measured -->
+
+NAME is a template of benchmarks/templates.md (a table or a phrase with {FIGURE} fields), a block below
+(`BLOCKS`), a figure computed from a raw results file (`derived`), or ENTRY.KEY[.INDEX] of measured.json or
+published.json, formatted by its unit: |n drops the unit; a list shows as 1 / 2 / 3, with |range as
+lowest-highest, |list as 1, 2 and 3, |cells as table cells. Numbers are formatted only in this file.
+
+    python benchmarks/render.py          rewrite the marked places from the results files
+    python benchmarks/render.py --check  list the stale places and exit 1 (tests/test_rendered.py runs it)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import sys
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+from workshop_lib.artifacts import markdown_table
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+TEMPLATES = ROOT / "benchmarks" / "templates.md"
+DOCS = ["README.md", "notebooks/INSTRUCTOR_GUIDE.md", "BENCHMARKS.md"]
+NOTEBOOKS = "notebooks/0[1-6]_*.ipynb"  # their Markdown cells; notebooks/solutions/ copies them
+MARKER = re.compile(r"<!-- measured:([\w.|-]+) -->(.*?)<!-- /measured -->", re.S)
+FIELD = re.compile(r"\{([\w.|-]+)\}")
+SEEDS = (42, 1, 2)  # the order every per-seed figure is shown in
+
+
+# ---- numbers -----------------------------------------------------------------------------------------------
+def num(value: float, digits: int | None = None) -> str:
+    """A number as the docs write it: thousands separated; `digits` decimals, else as recorded."""
+    if digits is not None:
+        return f"{value:,.{digits}f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    whole, _, frac = repr(float(value)).partition(".")
+    return f"{int(whole):,}" + (f".{frac}" if frac else "")
+
+
+def fixed(digits: int) -> Callable[[float], str]:
+    """A formatter with `digits` decimals."""
+    return lambda value: num(value, digits)
+
+
+def with_unit(text: str, unit: str) -> str:
+    """`text` and its unit; ratios (x, ×) attach without a space."""
+    if not unit:
+        return text
+    return f"{text}{unit}" if unit in ("x", "×") else f"{text} {unit}"
+
+
+def secs(seconds: float) -> str:
+    """Whole seconds: 1,045 s."""
+    return f"{seconds:,.0f} s"
+
+
+def secs_min(seconds: float) -> str:
+    """Seconds and minutes: 443 s (7.4 min)."""
+    return f"{secs(seconds)} ({seconds / 60:.1f} min)"
+
+
+def gib(value: float) -> str:
+    """Memory in GiB, two decimals."""
+    return f"{value:.2f} GiB"
+
+
+def gib_gb(value: float) -> str:
+    """Memory in GiB and in GB: 3.64 GiB (3.91 GB)."""
+    return f"{gib(value)} ({value * 2**30 / 1e9:.2f} GB)"
+
+
+def mcc(value: float) -> str:
+    """An MCC (or another score below 1), three decimals."""
+    return f"{value:.3f}"
+
+
+def pct(share: float, digits: int = 0) -> str:
+    """A share as a percentage: 4.5 %."""
+    return f"{100 * share:.{digits}f} %"
+
+
+def signed_pct(change: float) -> str:
+    """A relative difference: +1.9 %."""
+    return f"{100 * change:+.1f} %"
+
+
+def ratio(value: float, digits: int = 2, sign: str = "x") -> str:
+    """A speed or time ratio: 1.56x."""
+    return f"{value:.{digits}f}{sign}"
+
+
+def per_seed(values: list, fmt: Callable = mcc, unit: str = "") -> str:
+    """One value per seed (or run): 0.383 / 0.300 / 0.354."""
+    return with_unit(" / ".join(fmt(v) for v in values), unit)
+
+
+def span(values: list, fmt: Callable = num, unit: str = "") -> str:
+    """Lowest-highest: 286-290 s."""
+    low, high = fmt(min(values)), fmt(max(values))
+    return with_unit(low if low == high else f"{low}-{high}", unit)
+
+
+# ---- the results files -------------------------------------------------------------------------------------
+@cache
+def result(stem: str) -> dict:
+    """benchmarks/results/<stem>.json."""
+    return json.loads((RESULTS / f"{stem}.json").read_text())
+
+
+@cache
+def entries() -> dict[str, dict]:
+    """The hand-recorded figures: measured.json's and published.json's entries, by name."""
+    merged: dict[str, dict] = {}
+    for stem in ("measured", "published"):
+        for name, entry in result(stem)["figures"].items():
+            if name in merged:
+                raise ValueError(f"{stem}.json: entry {name!r} is also in another file")
+            merged[name] = entry
+    return merged
+
+
+def value(path: str):
+    """The raw value of ENTRY.KEY in measured.json or published.json."""
+    name, key = path.split(".")
+    return entries()[name]["values"][key]
+
+
+def recorded(path: str) -> str:
+    """ENTRY.KEY[.INDEX][|STYLE] of measured.json or published.json, formatted by its unit."""
+    path, _, style = path.partition("|")
+    name, key, *index = path.split(".")
+    entry = entries()[name]
+    if key not in entry["values"]:
+        return str(entry[key])  # a field of the record: date, time_utc, command
+    found = entry["values"][key]
+    unit = "" if style == "n" else entry.get("units", {}).get(key, entry.get("unit", ""))
+    digits = entry.get("digits", {}).get(key)
+
+    def fmt(v: float | str) -> str:
+        return v if isinstance(v, str) else num(v, digits)
+
+    if index:
+        found = found[int(index[0])]
+    if not isinstance(found, list):
+        return with_unit(fmt(found), unit if not isinstance(found, str) else "")
+    if style == "cells":
+        return " | ".join(fmt(v) for v in found)
+    if style == "list":
+        return with_unit(", ".join(fmt(v) for v in found[:-1]) + f" and {fmt(found[-1])}", unit)
+    return span(found, fmt, unit) if style == "range" else per_seed(found, fmt, unit)
+
+
+def standin(profile: str, epochs: int, learning_rate: float) -> list[dict]:
+    """The stand-in's runs of one recipe in real-weights.json, in SEEDS order."""
+    runs = [
+        r
+        for r in result("real-weights")["runs"]
+        if (r["settings"]["profile"], r["settings"]["epochs"], r["settings"]["learning_rate"])
+        == (profile, epochs, learning_rate)
+    ]
+    return sorted(runs, key=lambda r: SEEDS.index(r["settings"]["seed"]))
+
+
+def load(reading: str) -> float:
+    """The 1-minute figure of a '1.66/1.90/1.98' load reading."""
+    return float(reading.split("/")[0])
+
+
+# ---- figures computed from the raw results files -----------------------------------------------------------
+def cola_figures() -> dict[str, str]:
+    """CoLA's sizes, shares, token lengths and padding (cola_stats.py)."""
+    cola = result("cola-stats")
+    tokens, waste = cola["train_tokens"], cola["padding_wasted_share"]
+    glue_share = cola["glue_validation_acceptable"] / cola["validation_sentences"]
+    return {
+        "cola.train": num(cola["train_sentences"]),
+        "cola.validation": num(cola["validation_sentences"]),
+        "cola.in_domain": num(cola["validation_by_domain"]["in"]),
+        "cola.out_of_domain": num(cola["validation_by_domain"]["out"]),
+        "cola.test": num(cola["test_sentences"]),
+        "cola.validation_acceptable": f"{glue_share:.2f}",  # what answering "acceptable" scores on GLUE's
+        "cola.validation_acceptable_pct": pct(glue_share),
+        "cola.validation_acceptable_count": num(cola["glue_validation_acceptable"]),
+        "cola.train_acceptable": pct(cola["train_acceptable_share"]),
+        "cola.mean_tokens": f"{tokens['mean']:.1f}",
+        "cola.p95_tokens": num(int(tokens["p95"])),
+        "cola.max_tokens": num(tokens["max"]),
+        "cola.pad_1024": pct(waste["pad to 1024"], 1),
+        "cola.pad_1024_whole": pct(waste["pad to 1024"]),
+        "cola.pad_per_batch": pct(waste["pad per batch"], 1),
+        "cola.pad_sorted": pct(waste["pad per length-sorted batch"], 1),
+        "cola.padding_batch": num(cola["padding_batch_size"]),
+        "cola.map_row_by_row": span(cola["map_seconds"]["row_by_row"], fixed(1), "s"),
+        "cola.map_batched": span(cola["map_seconds"]["batched"], fixed(1), "s"),
+        "cola.map_load": span(cola["map_load"], fixed(0)),
+        "cola.date": cola["started_utc"][:10],
+    }
+
+
+def speed_figures() -> dict[str, str]:
+    """train_speed.py's 50-step legs: fp32 against bf16 and pad_to_multiple_of=8, and torch.compile."""
+    speed, compiled = result("train-speed-bf16-pad8"), result("train-speed-compile")
+    fp32, bf16, pad8 = speed["b"], speed["b_bf16=True"], speed["b_pad_to_multiple_of=8"]
+    real, padded, sentences = fp32["epoch_real_tokens"], fp32["epoch_padded_tokens"], fp32["train_sentences"]
+    faster = bf16["samples_per_second"] / fp32["samples_per_second"]
+    with_compile = compiled["b_torch_compile=True"]
+    return {
+        "epoch.real_tokens": num(real),
+        "epoch.real_tokens_3": num(3 * real),
+        "epoch.padded_tokens": num(padded),
+        "epoch.padding": pct(1 - real / padded),
+        "epoch.mean_tokens": f"{real / sentences:.1f}",
+        "epoch.pad_1024_tokens": num(sentences * 1024),
+        "epoch.pad_1024_ratio": ratio(sentences * 1024 / real, 0, "×"),
+        "bf16.speedup": ratio(faster),
+        "bf16.speedup_rounded": f"{faster:.1f}",
+        "bf16.samples": num(bf16["samples_per_second"], 1),
+        "fp32.samples": num(fp32["samples_per_second"], 1),
+        "bf16.evaluation": num(bf16["evaluation_seconds"], 1),
+        "fp32.evaluation": f"{fp32['evaluation_seconds']:.1f} s",
+        "bf16.peak_50": num(bf16["peak_rss_gib"], 2),
+        "fp32.peak_50": gib(fp32["peak_rss_gib"]),
+        "pad8.samples": num(pad8["samples_per_second"], 1),
+        "pad8.tokens": num(pad8["mean_padded_length"], 1),
+        "fp32.tokens": num(fp32["mean_padded_length"], 1),
+        "fp32.step": f"{fp32['seconds_per_step']:.2f} s",
+        "fp32.epochs_3": f"{speed['summary']['b']['3_epochs_minutes_extrapolated']:.1f} min",
+        "variants.load": span([load(leg["load"]) for leg in (fp32, bf16, pad8)], fixed(1)),
+        "compile.samples": num(with_compile["samples_per_second"], 1),
+        "compile.base_samples": num(compiled["b"]["samples_per_second"], 1),
+        "compile.step": num(with_compile["seconds_per_step"], 2),
+        "compile.base_step": f"{compiled['b']['seconds_per_step']:.2f} s",
+        "compile.run": num(compiled["summary"]["b_torch_compile=True"]["run_minutes_extrapolated"], 1),
+        "compile.base_run": f"{compiled['summary']['b']['run_minutes_extrapolated']:.1f} min",
+    }
+
+
+def full_run_figures() -> dict[str, str]:
+    """full_run.py's whole runs through workshop_lib.training.train; train_speed.py's predictions of them."""
+    runs = {
+        "before": result("full-run-before"),  # fp32, 3 epochs
+        "after": result("full-run-after"),  # bf16, heap returned every 5 steps (the code now)
+        "no_trim": result("full-run-after-no-trim"),
+        "trim20": result("full-run-after-trim20"),
+        "two": result("full-run-2-epochs"),  # the full profile now
+    }
+    f = {}
+    for name, run in runs.items():
+        levels = [part["rss_gib"] for part in run["drift"]]  # resident memory between steps
+        f |= {
+            f"run.{name}.train": secs_min(run["train_seconds"]),
+            f"run.{name}.train_s": secs(run["train_seconds"]),
+            f"run.{name}.all": secs(run["train_and_save_seconds"]),
+            f"run.{name}.samples": num(run["samples_per_second"], 1),
+            f"run.{name}.peak": gib_gb(run["peak_rss_gib"]),
+            f"run.{name}.peak_gib": gib(run["peak_rss_gib"]),
+            f"run.{name}.mcc_accuracy": per_seed([run["validation"]["mcc"], run["validation"]["accuracy"]]),
+            f"run.{name}.started": f"{run['started_utc'][:16]} UTC",
+            f"run.{name}.date": run["started_utc"][:10],
+            f"run.{name}.steps_s": secs(run["step_seconds_total"]),
+            f"run.{name}.steps_vs_no_trim": signed_pct(
+                run["step_seconds_total"] / runs["no_trim"]["step_seconds_total"] - 1
+            ),
+            f"run.{name}.levels": span(levels, fixed(2), "GiB"),
+            f"run.{name}.levels_from_to": f"{levels[0]:.2f} to {levels[-1]:.2f} GiB",
+            f"run.{name}.evaluation": span(run["evaluation_seconds"], fixed(1), "s"),
+        }
+    before, after = runs["before"], runs["after"]
+    evaluations, saves = sum(before["evaluation_seconds"]), sum(before["save_seconds"])
+    other = before["train_seconds"] - before["step_seconds_total"] - evaluations - saves
+    sample = before["sample_prediction"]
+    fit, drift = before["whole_run_fit"], before["drift"]
+    predicted_fp32 = result("train-speed-bf16-pad8")["b"]["extrapolated_run_seconds"]
+    predicted_bf16 = result("train-speed-compile")["b"]["extrapolated_run_seconds"]
+    return f | {
+        "run.before.steps": num(before["steps"]),
+        "run.before.step_seconds": num(before["step_seconds_total"], 1),
+        "run.before.evaluations": " + ".join(num(s, 1) for s in before["evaluation_seconds"]),
+        "run.before.saves": " + ".join(num(s, 1) for s in before["save_seconds"]),
+        "run.before.saves_span": span(before["save_seconds"], fixed(1), "s"),
+        "run.before.share_steps": pct(before["time_share"]["training_steps"], 1),
+        "run.before.share_evaluations": pct(before["time_share"]["evaluations"], 1),
+        "run.before.share_saves": pct(before["time_share"]["checkpoint_saves"], 1),
+        "run.before.share_other": pct(before["time_share"]["other (setup, best-model reload)"], 2),
+        "run.before.other": num(other, 1),
+        "run.before.final_extra": f"{before['train_and_save_seconds'] - before['train_seconds']:.1f} s",
+        "run.before.drift_step": span([p["seconds_per_step"] for p in drift], fixed(2), "s"),
+        "run.before.drift_token": span([p["ms_per_padded_token"] for p in drift], fixed(2), "ms"),
+        "run.before.fit": f"{fit['seconds_per_step']:.3f} s + {fit['ms_per_padded_token']:.2f} ms",
+        "run.before.residual": f"±{max(abs(p['residual_vs_whole_fit']) for p in drift):.2f} s",
+        "run.before.epochs": span([e["seconds"] for e in before["epochs"]], fixed(0), "s"),
+        "run.before.padded_tokens": num(before["padded_tokens"]),
+        "run.before.real_tokens": num(before["real_tokens"]),
+        "run.before.padding": pct(before["padding_share"], 1),
+        "run.before.predicted": f"{sample['predicted_step_seconds']:,.1f} s",
+        "run.before.measured_steps": f"{before['step_seconds_total']:,.1f} s",
+        "run.before.prediction_error": signed_pct(
+            sample["predicted_step_seconds"] / before["step_seconds_total"] - 1
+        ),
+        "run.before.not_steps": secs(evaluations + saves),
+        "run.before.not_steps_share": pct((evaluations + saves) / before["train_seconds"], 1),
+        "run.after.above_levels": f"{after['peak_rss_gib'] - max(p['rss_gib'] for p in after['drift']):.1f}"
+        " GiB",
+        "run.speedup": ratio(before["train_seconds"] / after["train_seconds"]),
+        "run.load_starts": span([load(r["load_start"]) for r in (before, after)], fixed(1)),
+        "run.predicted_fp32": secs(predicted_fp32),
+        "run.predicted_fp32_error": signed_pct(predicted_fp32 / before["train_seconds"] - 1),
+        "run.predicted_bf16": secs(predicted_bf16),
+        "run.predicted_bf16_error": signed_pct(predicted_bf16 / after["train_seconds"] - 1),
+    }
+
+
+def standin_figures() -> dict[str, str]:
+    """The stand-in decoder with real weights (real_weights.py, quick-tuning-*.json): MCC, times, losses."""
+    recipes = {
+        "quick": standin("quick", 1, 1e-4),
+        "full2": standin("full", 2, 5e-5),  # the full profile now
+        "full3": standin("full", 3, 5e-5),  # the article's 3 epochs
+        "lr2e5": standin("full", 3, 2e-5),
+    }
+    f = {}
+    for name, group in recipes.items():
+        mccs, seconds = [r["metrics"]["mcc"] for r in group], [r["metrics"]["train_seconds"] for r in group]
+        f |= {
+            f"standin.{name}.mcc": per_seed(mccs),
+            f"standin.{name}.mean": mcc(statistics.mean(mccs)),
+            f"standin.{name}.sd": mcc(statistics.stdev(mccs)),
+            f"standin.{name}.train": per_seed(seconds, fixed(0), "s"),
+            f"standin.{name}.train_span": span(seconds, fixed(0), "s"),
+            f"standin.{name}.date": group[0]["started"][:10],
+        }
+    losses = {  # validation loss after each epoch, per seed: the JSON's own, else the logs' (measured.json)
+        name: [
+            r["metrics"].get("epoch_eval_loss")
+            or value(f"standin_epoch_loss.{name}_s{r['settings']['seed']}")
+            for r in group
+        ]
+        for name, group in recipes.items()
+        if name != "quick"
+    }
+    for name, per_run in losses.items():
+        f |= {
+            f"standin.{name}.last_loss": per_seed([run[-1] for run in per_run], fixed(2)),
+            f"standin.{name}.last_loss_span": span([run[-1] for run in per_run], fixed(2)),
+            f"standin.{name}.early_loss_span": span([v for run in per_run for v in run[:-1]], fixed(2)),
+            f"standin.{name}.epoch_loss": "; ".join(
+                f"seed {seed}: " + " -> ".join(num(v, 2) for v in run)
+                for seed, run in zip(SEEDS, per_run, strict=True)
+            ),
+        }
+    three, two, first = recipes["full3"], recipes["full2"], recipes["full3"][0]
+    gaps = [a["metrics"]["mcc"] - b["metrics"]["mcc"] for a, b in zip(three, two, strict=True)]
+    mean_seconds = {n: statistics.mean(r["metrics"]["train_seconds"] for r in g) for n, g in recipes.items()}
+    recipe_minutes = [sum(r["metrics"]["train_seconds"] for r in recipes[n]) / 60 for n in losses]
+    f |= {
+        "standin.gap": mcc(statistics.mean(gaps)),
+        "standin.gap_seed_1": mcc(gaps[SEEDS.index(1)]),
+        "standin.gap_seed_2": mcc(gaps[SEEDS.index(2)]),
+        "standin.gap_seed_42": mcc(-gaps[SEEDS.index(42)]),
+        "standin.time_ratio": ratio(mean_seconds["full3"] / mean_seconds["full2"], 1),
+        "standin.epoch_2_loss": num(statistics.mean(run[1] for run in losses["full3"]), 2),
+        "standin.recipe_minutes": span(recipe_minutes, fixed(0), "minutes"),
+        "standin.quick.lowest": mcc(min(r["metrics"]["mcc"] for r in recipes["quick"])),
+        "standin.full3.seed42": mcc(first["metrics"]["mcc"]),
+        "standin.full3.seed42_epochs": per_seed(first["metrics"]["epoch_mcc"]),
+        "standin.full3.seed42_accuracy": mcc(first["metrics"]["accuracy"]),
+        "standin.full3.seed42_train": secs(first["metrics"]["train_seconds"]),
+        "standin.full3.seed42_samples": f"{first['metrics']['train_samples_per_second']:.1f} samples/s",
+        "standin.full3.seed42_started": first["started"][11:16] + " UTC",
+        "standin.full3.seed42_load": span(first["load"], fixed(1)),
+        "standin.zero_shot": mcc(result("quick-tuning-zeroshot")["runs"][0]["metrics"]["mcc"]),
+    }
+    for config in ("A", "B", "C"):  # quick-tuning-<config>-s<seed>.json; a seed not run shows as –
+        files = [RESULTS / f"quick-tuning-{config}-s{seed}.json" for seed in SEEDS]
+        f[f"tuning.{config}.mcc"] = " / ".join(
+            mcc(json.loads(p.read_text())["runs"][0]["metrics"]["mcc"]) if p.is_file() else "–" for p in files
+        )
+    return f
+
+
+def recorded_figures() -> dict[str, str]:
+    """Figures computed from the hand-recorded ones (measured.json, published.json)."""
+    quiet = entries()["speed_1128"]["values"]
+    sentences = result("cola-stats")["train_sentences"]
+    hours = [3 * sentences / samples / 3600 for samples in quiet["a_samples_s"]]
+    gb = [g * 2**30 / 1e9 for g in quiet["b_peak_gib"]]
+    gpt1, bert = value("gpt1_cola.mcc100"), value("bert_base_cased_run_glue.mcc100")
+    return {
+        "speed.a_samples": span(quiet["a_samples_s"]),
+        "speed.b_samples": span(quiet["b_samples_s"], fixed(1)),
+        "speed.ratio": span(quiet["ratio_steps"], num, "x"),
+        "speed.a_3_epochs": span(hours, fixed(0), "h"),
+        "speed.b_peak_gb": span(gb, fixed(1), "GB"),
+        "speed.b_peak_gb_2": span(gb, fixed(2), "GB"),
+        "speed.b_step": f"{value('speed_1128_run1.b_s_per_step'):.2f} s",
+        "speed.batch8": f"{value('article_memory_probe.batch8_gib'):.0f} GiB",
+        "speed.article_vs_here": ratio(value("article.samples_per_second") / quiet["a_samples_s"][0], 0, "×"),
+        "omp.slowdown": ratio(value("omp_smoke.two_threads") / value("omp_smoke.one_thread"), 0),
+        "omp.busy_ratio": ratio(value("omp_busy.b2_s_per_step") / value("omp_busy.b1_s_per_step"), 1, "×"),
+        "gelu.saved": gib(value("gelu_1128.gelu_new_peak_gib") - value("gelu_1128.fused_peak_gib")),
+        "gelu.saved_share": pct(1 - value("gelu_1128.fused_peak_gib") / value("gelu_1128.gelu_new_peak_gib")),
+        "issue10.minutes": f"{value('issue10_full_run.seconds') / 60:.0f} minutes",
+        "published.gpt1": f"{mcc(gpt1 / 100)} ({num(gpt1)})",
+        "published.bert_run_glue": f"{mcc(bert / 100)} ({num(bert)})",
+    }
+
+
+@cache
+def derived() -> dict[str, str]:
+    """Every figure computed from the results files, by the name the docs use."""
+    return cola_figures() | speed_figures() | full_run_figures() | standin_figures() | recorded_figures()
+
+
+# ---- blocks: places rendered by a function -----------------------------------------------------------------
+def expectations() -> str:
+    """The what-to-expect table: expectations.json's rows with their fields filled."""
+    table = result("expectations")
+    rows = [[fill(cell) for cell in row] for row in table["rows"]]
+    return markdown_table(table["columns"], rows) + "\n\n" + table["note"]
+
+
+SHOWN = {  # settings the real-weights table shows, with their short names
+    "epochs": "epochs",
+    "learning_rate": "lr",
+    "batch_size": "batch",
+    "train_limit": "train",
+    "eval_limit": "val",
+    "warmup_steps": "warm-up",
+    "weight_decay": "wd",
+}
+
+
+def real_weights_table(runs: list[dict], source: str) -> str:
+    """real_weights.py's runs as a section: one row per configuration, seeds pooled; machines, commands."""
+    machines, commands, groups = [], [], {}
+    for run in runs:
+        for found, seen in ((run["machine"], machines), (run["command"], commands)):
+            if found not in seen:
+                seen.append(found)
+        settings = {k: v for k, v in run["settings"].items() if k not in ("output_dir", "seed")}
+        key = json.dumps([run["kind"], settings, run.get("sample"), run.get("precision")], sort_keys=True)
+        groups.setdefault(key, []).append(run)
+    header = ["Run", "Settings", "Data", "Seeds", "Validation MCC per seed", "Mean ± SD (min–max)"]
+    header += ["Seconds per seed", "Train samples/s", "Load (1-min)", "Date (UTC)", "Machine", "Command"]
+    rows = []
+    for group in groups.values():
+        group.sort(key=lambda r: r["settings"]["seed"])
+        first, mccs, settings = group[0], [r["metrics"]["mcc"] for r in group], group[0]["settings"]
+        trained = first["kind"] == "train"
+        low_high = f"{mcc(min(mccs))}–{mcc(max(mccs))}"
+        spread = f"{mcc(statistics.mean(mccs))} ± {mcc(statistics.stdev(mccs))} ({low_high})"
+        shown = ", ".join(f"{short} {settings[name]}" for name, short in SHOWN.items() if name in settings)
+        rows.append(
+            [
+                settings["profile"] if trained else "zero-shot",
+                f"{shown}, {first.get('precision', 'fp32')}"
+                if trained
+                else f"sample {first['metrics']['train_sample']}",
+                "/".join(Path(settings["data_source"]).parts[-2:]),
+                " ".join(str(r["settings"]["seed"]) for r in group),
+                " / ".join(mcc(m) for m in mccs),
+                spread if len(mccs) > 1 else mcc(mccs[0]),
+                " / ".join(
+                    f"{r['metrics']['train_seconds' if trained else 'seconds']:.0f}"
+                    + ("*" if r["metrics"].get("resumed_from") else "")
+                    for r in group
+                ),
+                num(statistics.mean(r["metrics"]["train_samples_per_second"] for r in group), 1)
+                if trained
+                else "",
+                " / ".join(f"{r['load'][0]:.1f}→{r['load'][1]:.1f}" for r in group),
+                ", ".join(sorted({r["started"][:16].replace("T", " ") for r in group})),
+                ", ".join(sorted({str(machines.index(r["machine"]) + 1) for r in group})),
+                ", ".join(sorted({str(commands.index(r["command"]) + 1) for r in group})),
+            ]
+        )
+    lines = [
+        "## Reference results with real pretrained weights: SmolLM2-135M-Instruct (stand-in, not GPT-2)",
+        "",
+        f"Written by `benchmarks/render.py` from `{source}` (`benchmarks/real_weights.py` runs them). Every",
+        "number here is the **stand-in's** (SmolLM2-135M-Instruct, Llama architecture, weights dequantized",
+        "from a 4-bit GGUF), not GPT-2's. MCC on CoLA validation; zero-shot threshold chosen on a training",
+        "sample.",
+        "",
+        markdown_table(header, rows),
+        "",
+        "Seconds: training time (zero-shot: loading and scoring); `*` resumed from a checkpoint, the time",
+        "covers only the part after the resume. Load: the 1-minute load average before → after the run.",
+        "",
+        "Machines:",
+        "",
+    ]
+    lines += [
+        f"{i}. {m['cpu']}, {m['nproc']} cores, {m['ram_gib']} GiB; Python {m['python']}, torch {m['torch']} "
+        f"({m['torch_threads']} threads), transformers {m['transformers']}"
+        for i, m in enumerate(machines, 1)
+    ]
+    lines += ["", "Commands:", ""] + [f"{i}. `{c}`" for i, c in enumerate(commands, 1)]
+    return "\n".join(lines)
+
+
+BLOCKS = {
+    "expectations": expectations,
+    "real_weights": lambda: real_weights_table(
+        result("real-weights")["runs"], "benchmarks/results/real-weights.json"
+    ),
+}
+
+
+# ---- rendering ---------------------------------------------------------------------------------------------
+@cache
+def templates() -> dict[str, str]:
+    """benchmarks/templates.md's templates, by name."""
+    found = re.findall(r"<!-- template:([\w.-]+) -->\n(.*?)\n<!-- /template -->", TEMPLATES.read_text(), re.S)
+    return dict(found)
+
+
+def fill(template: str) -> str:
+    """`template` with its {FIGURE} fields filled."""
+    return FIELD.sub(lambda m: figure(m.group(1)), template)
+
+
+def figure(name: str) -> str:
+    """The text of one template, block or figure."""
+    if name in templates():
+        return fill(templates()[name])
+    if name in BLOCKS:
+        return BLOCKS[name]()
+    if name in derived():
+        return derived()[name]
+    try:
+        return recorded(name)
+    except (KeyError, IndexError, ValueError) as error:
+        raise KeyError(f"unknown figure or template {name!r} ({error!r})") from None
+
+
+def render_text(text: str) -> str:
+    """`text` with every marked place filled. A block (a table, paragraphs) gets lines of its own, indented
+    like its marker; anything else stays inline."""
+
+    def place(match: re.Match) -> str:
+        body = figure(match.group(1))
+        if body.startswith("|") or "\n\n" in body:
+            indent = text[text.rfind("\n", 0, match.start()) + 1 : match.start()]
+            indent = "" if indent.strip() else indent
+            body = "".join(f"\n{indent}{line}" if line else "\n" for line in body.split("\n")) + f"\n{indent}"
+        return f"<!-- measured:{match.group(1)} -->{body}<!-- /measured -->"
+
+    return MARKER.sub(place, text)
+
+
+def problems(name: str, old: str, new: str) -> list[str]:
+    """The marked places of `old` that `new` changes, and lines of text that start with a marker (Markdown
+    would take such a line for raw HTML, and show its Markdown as it is)."""
+    before, after = MARKER.findall(old), MARKER.findall(new)
+    found = [f"{name}: {b[0]} is stale" for b, a in zip(before, after, strict=True) if b != a]
+    for number, line in enumerate(new.splitlines(), 1):
+        if re.match(r"\s*<!-- /?measured", line) and not re.fullmatch(
+            r"\s*<!-- (measured:[\w.|-]+|/measured) -->", line
+        ):
+            found.append(f"{name}, line {number}: a marker starts a line of text; move it after a word")
+    return found
+
+
+def render_all(write: bool) -> list[str]:
+    """Render every doc and the notebooks' Markdown cells; write them when `write`. The problems found."""
+    import nbformat
+
+    found = []
+    for doc in DOCS:
+        path = ROOT / doc
+        old = path.read_text()
+        new = render_text(old)
+        found += problems(doc, old, new)
+        if write and new != old:
+            path.write_text(new)
+    for path in sorted(ROOT.glob(NOTEBOOKS)):
+        nb = nbformat.read(path, as_version=nbformat.NO_CONVERT)
+        changed = False
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type == "markdown" and "<!-- " in cell.source:
+                new = render_text(cell.source)
+                found += problems(f"{path.relative_to(ROOT)} cell {i}", cell.source, new)
+                changed |= new != cell.source
+                cell.source = new
+        if write and changed:
+            nbformat.write(nb, path)
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Render (or with --check only compare) and list what was stale."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="compare only; exit 1 when a place is stale")
+    args = parser.parse_args(argv)
+    found = render_all(write=not args.check)
+    print(f"{len(found)} problem(s)" + "".join(f"\n  {place}" for place in found))
+    if not args.check and found:
+        print("(rewritten; after changing a learner notebook run python -m workshop_lib.exercises.solutions)")
+    return 1 if args.check and found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

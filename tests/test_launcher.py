@@ -1,0 +1,191 @@
+"""workshop.sh itself: the install stamp, which torch it installs, paths from the caller's folder, commands.
+
+Each test runs a copy of workshop.sh and pyproject.toml in a temporary project whose .venv/bin/python is a
+shim that records how it was called (and, for `init`, hands over to this test run's real Python), so no
+real pip ever runs and the project's own .venv is never touched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from workshop_lib.config import PROJECT_ROOT
+from workshop_lib.runner import checked_parameters
+
+RECORD = "import json, os, sys; print(json.dumps({'cwd': os.getcwd(), 'argv': sys.argv[1:]}))"
+PIP = ["-m", "pip", "--quiet", "--disable-pip-version-check"]
+
+
+def make_project(tmp_path: Path, hand_over: bool = False) -> Path:
+    """A project folder with the real workshop.sh and pyproject.toml and a recording .venv/bin/python.
+
+    The shim appends {"cwd", "argv"} to calls.jsonl; `-c 'import torch'` exits $SHIM_TORCH (default 0:
+    installed), pip installs exit $SHIM_PIP (default 0), `pip config get` finds nothing. With hand_over the
+    shim then runs the test's own Python (the project's .venv) with the same arguments.
+    """
+    root = tmp_path / "project"
+    (root / ".venv" / "bin").mkdir(parents=True)
+    for name in ("workshop.sh", "pyproject.toml"):
+        shutil.copy2(PROJECT_ROOT / name, root / name)
+    shim = root / ".venv" / "bin" / "python"
+    shim.write_text(
+        "#!/usr/bin/env bash\n"
+        f'"{sys.executable}" -c "{RECORD}" "$@" >> "{root / "calls.jsonl"}"\n'
+        'case "$*" in\n'
+        '    "-c import torch") exit "${SHIM_TORCH:-0}" ;;\n'
+        '    *" config get "*) exit 1 ;;\n'
+        '    *" install "*) exit "${SHIM_PIP:-0}" ;;\n'
+        "esac\n" + (f'exec "{sys.executable}" "$@"\n' if hand_over else "exit 0\n")
+    )
+    shim.chmod(shim.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return root
+
+
+def launch(script: Path, *args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess:
+    """Run workshop.sh as typed in `cwd` (by a path relative to it when possible)."""
+    clean = {k: v for k, v in os.environ.items() if k not in ("PIP_FIND_LINKS", "WORKSHOP_TORCH", "PYTHON")}
+    typed = os.path.relpath(script, cwd)
+    typed = typed if typed.startswith(".") else f"./{typed}"
+    return subprocess.run(
+        [typed, *args], cwd=cwd, env={**clean, **env}, capture_output=True, text=True, timeout=120
+    )
+
+
+def calls(root: Path) -> list[dict]:
+    """What the shim was asked, in order; the record is emptied."""
+    path = root / "calls.jsonl"
+    found = [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+    path.unlink(missing_ok=True)
+    return found
+
+
+def stamps(root: Path) -> list[str]:
+    """The install stamps in the project's .venv."""
+    return sorted(p.name for p in (root / ".venv").glob(".installed-*"))
+
+
+def cksum(path: Path) -> str:
+    """POSIX cksum of a file's bytes, as the script computes it."""
+    done = subprocess.run(["cksum"], input=path.read_bytes(), capture_output=True, check=True)
+    return done.stdout.split()[0].decode()
+
+
+def test_the_install_stamp_installs_once_per_pyproject(tmp_path):
+    root = make_project(tmp_path)
+    (root / ".venv" / ".installed-123").touch()  # from an older pyproject.toml
+    done = launch(root / "workshop.sh", "doctor", cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert "Installing the workshop into .venv ..." in done.stdout
+    assert [c["argv"] for c in calls(root)] == [
+        ["-c", "import torch"],  # torch is there: not installed again
+        [*PIP, "install", "-e", ".[test]"],
+        ["-m", "workshop_lib.cli", "doctor"],
+    ]
+    assert stamps(root) == [f".installed-{cksum(root / 'pyproject.toml')}"]
+
+    done = launch(root / "workshop.sh", "doctor", "--profile", "smoke", cwd=root)
+    assert done.returncode == 0 and "Installing" not in done.stdout  # stamp present: straight to the command
+    assert [c["argv"] for c in calls(root)] == [["-m", "workshop_lib.cli", "doctor", "--profile", "smoke"]]
+
+    with (root / "pyproject.toml").open("a") as handle:
+        handle.write("# a changed dependency list\n")
+    done = launch(root / "workshop.sh", "doctor", cwd=root)
+    assert "Installing the workshop" in done.stdout
+    assert [c["argv"] for c in calls(root)][1] == [*PIP, "install", "-e", ".[test]"]
+    assert stamps(root) == [f".installed-{cksum(root / 'pyproject.toml')}"]  # only the new one
+
+
+def test_a_failed_install_leaves_no_stamp_and_runs_nothing(tmp_path):
+    root = make_project(tmp_path)
+    done = launch(root / "workshop.sh", "doctor", cwd=root, SHIM_PIP="1")
+    assert done.returncode != 0
+    assert [c["argv"][-1] for c in calls(root)] == ["import torch", ".[test]"]  # stopped after the failure
+    assert stamps(root) == []  # so the next start tries again
+    done = launch(root / "workshop.sh", "doctor", cwd=root)
+    assert done.returncode == 0 and "Installing the workshop" in done.stdout
+
+
+@pytest.mark.parametrize(
+    "env, requirement",
+    [
+        ({}, "torch"),
+        ({"WORKSHOP_TORCH": "torch==2.5.1"}, "torch==2.5.1"),
+        ({"PIP_FIND_LINKS": "WHEELS"}, "torch==2.13.0"),  # the CPU wheel found locally
+    ],
+    ids=["default", "WORKSHOP_TORCH", "local-cpu-wheel"],
+)
+def test_a_missing_torch_is_installed_first(env, requirement, tmp_path):
+    root = make_project(tmp_path)
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    (wheels / "torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl").touch()
+    env = {k: v.replace("WHEELS", str(wheels)) for k, v in env.items()}
+    done = launch(root / "workshop.sh", "doctor", cwd=root, SHIM_TORCH="1", **env)
+    assert done.returncode == 0, done.stderr
+    installs = [c["argv"][len(PIP) :] for c in calls(root) if c["argv"][: len(PIP)] == PIP]
+    assert [i for i in installs if i[:1] == ["install"]] == [
+        ["install", requirement],
+        ["install", "-e", ".[test]"],
+    ]
+
+
+def test_init_creates_the_folder_relative_to_where_it_was_typed(tmp_path):
+    root = make_project(tmp_path, hand_over=True)
+    (root / ".venv" / f".installed-{cksum(root / 'pyproject.toml')}").touch()
+    elsewhere = tmp_path / "home" / "learner"
+    elsewhere.mkdir(parents=True)
+    done = launch(root / "workshop.sh", "init", "class/notebooks", cwd=elsewhere)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Copied ") and "Installing" not in done.stdout
+    copied = elsewhere / "class" / "notebooks"
+    expected = sorted(p.name for p in (PROJECT_ROOT / "notebooks").glob("0[1-6]_*.ipynb"))
+    assert sorted(p.name for p in copied.glob("0*.ipynb")) == expected and len(expected) == 6
+    assert not (root / "class").exists()
+    [call] = calls(root)
+    assert call == {"cwd": str(elsewhere), "argv": ["-m", "workshop_lib.cli", "init", "class/notebooks"]}
+
+    done = launch(root / "workshop.sh", "init", "class/notebooks", cwd=elsewhere)
+    assert (
+        done.returncode == 1 and "Not copying: these files already exist" in done.stderr
+    )  # never overwrites
+
+
+def test_commands_get_relative_paths_from_the_callers_folder(tmp_path, monkeypatch):
+    root = make_project(tmp_path)
+    (root / ".venv" / f".installed-{cksum(root / 'pyproject.toml')}").touch()
+    caller = tmp_path / "course"
+    (caller / "mydata").mkdir(parents=True)
+    args = ["-p", "DATA_SOURCE", "mydata", "--run-dir", "runs/first"]
+    done = launch(root / "workshop.sh", "run", *args, cwd=caller)
+    assert done.returncode == 0, done.stderr
+    assert calls(root) == [{"cwd": str(caller), "argv": ["-m", "workshop_lib.cli", "run", *args]}]
+    # ... where the runner reads them against that folder
+    monkeypatch.chdir(caller)
+    assert checked_parameters([("DATA_SOURCE", "mydata")], "smoke")["DATA_SOURCE"] == str(caller / "mydata")
+
+    done = launch(root / "workshop.sh", cwd=caller)  # no command: run
+    assert calls(root) == [{"cwd": str(caller), "argv": ["-m", "workshop_lib.cli", "run"]}]
+    done = launch(root / "workshop.sh", "compare", "runs/a", "runs/b", cwd=caller)  # the others too
+    assert calls(root) == [
+        {"cwd": str(caller), "argv": ["-m", "workshop_lib.cli", "compare", "runs/a", "runs/b"]}
+    ]
+
+
+def test_an_unknown_command_exits_2_with_the_list_of_commands(tmp_path):
+    root = make_project(tmp_path)
+    (root / ".venv" / f".installed-{cksum(root / 'pyproject.toml')}").touch()
+    done = launch(root / "workshop.sh", "trian", "--profile", "smoke", cwd=tmp_path)
+    assert done.returncode == 2
+    assert (
+        done.stderr
+        == "unknown command 'trian': use run, compare, train, init, doctor, prefetch, test or lab\n"
+    )
+    assert calls(root) == []  # nothing ran
