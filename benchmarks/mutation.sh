@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Mutation testing (mutmut 3) of the modules that carry the rules; see benchmarks/results/mutation.md.
 #   benchmarks/mutation.sh            # copy the checkout to $MUTATION_DIR, mutate, test, print the table
-# Needs mutmut in the project's environment (.venv/bin/python -m pip install mutmut). About 30 min on 2 cores.
+# Needs mutmut in the project's environment (.venv/bin/python -m pip install mutmut); 6-25 min on 2 cores.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${MUTATION_DIR:-/tmp/workshop-mutation}
@@ -22,7 +22,7 @@ tar -C "$ROOT" --exclude=./.venv --exclude=./.git --exclude=./artifacts --exclud
 cd "$WORK"
 git init -q  # refuse_tracked() guards output folders only in a git checkout
 cat "$ROOT/benchmarks/mutation.toml" >> pyproject.toml
-touch tests/test_baseline_check.py  # named in the test selection; an empty file where it does not exist yet
+touch tests/test_baseline_check.py  # named in the test selection (an empty file in checkouts older than it)
 
 # mutants/ comes first on sys.path (before the editable install's finder); keep the tests on the CPU.
 # OMP_NUM_THREADS=1: workers are forked after torch has run; with OpenMP threads they spin (false timeouts).

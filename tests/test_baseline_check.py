@@ -167,3 +167,27 @@ def test_a_resume_keeps_the_finished_notebooks_before_the_first_unfinished_one()
     assert kept_notebooks({}) == {}
     assert kept_notebooks({STEMS[1]: 2.0}) == {}  # the first one never finished: rerun everything
     assert kept_notebooks({"99_unknown": 1.0}) == {}
+
+
+def test_a_baseline_from_another_kind_of_cpu_does_not_apply():
+    baseline = baseline_from({"training": {"mcc": 0.7}}, resolve("smoke"))
+    assert baseline["cpu"] == cpu_kind() and other_settings(baseline, resolve("smoke")) == []
+    baseline["cpu"] = "SomeVendor NEON"
+    assert other_settings(baseline, resolve("smoke", epochs=PROFILES["smoke"]["epochs"] + 1))[-1] == (
+        f"cpu: 'SomeVendor NEON' there, {cpu_kind()!r} here"
+    )
+    del baseline["cpu"]  # a baseline recorded before the CPU kind was: its settings alone decide
+    assert other_settings(baseline, resolve("smoke")) == []
+
+
+def test_a_metric_that_became_nan_is_a_regression():
+    baseline = {"metrics": {"training.mcc": {"value": 0.7, "tolerance": 0.02}}}
+    assert compare({"training": {"mcc": float("nan")}}, baseline) == [
+        "training.mcc: moved from 0.7 to nan (tolerance ±0.02)"
+    ]
+
+
+def test_a_move_of_exactly_the_tolerance_passes_up_and_down():
+    baseline = {"metrics": {"training.mcc": {"value": 0.70, "tolerance": 0.02}}}
+    assert compare({"training": {"mcc": 0.72}}, baseline) == []  # 0.72 - 0.70 is 0.020000000000000018
+    assert compare({"training": {"mcc": 0.68}}, baseline) == []

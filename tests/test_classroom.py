@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from hubless import timed_python
 
 SECRET = "hf_thisIsAFakeTokenThatMustNeverBePrinted"
@@ -18,6 +19,7 @@ def workshop(*args: str, tmp_path) -> tuple[subprocess.CompletedProcess, float]:
     return timed_python("sys.exit(workshop_lib.cli.main(sys.argv[1:]))", env, args)
 
 
+@pytest.mark.extended  # a fresh Python per call (torch imports): --all only
 def test_doctor_reports_every_item_with_advice(tmp_path):
     done, seconds = workshop("doctor", "--profile", "full", tmp_path=tmp_path)
     out = done.stdout
@@ -34,6 +36,7 @@ def test_doctor_reports_every_item_with_advice(tmp_path):
     assert SECRET not in out + done.stderr
 
 
+@pytest.mark.extended  # a fresh Python per call (torch imports): --all only
 def test_prefetch_offline_fails_fast_with_advice(tmp_path):
     done, seconds = workshop("prefetch", "--profile", "full", tmp_path=tmp_path)
     assert seconds < 10
@@ -54,6 +57,7 @@ def fill_cache(hf_home, model_dir) -> None:
     (repo / "refs" / "main").write_text(revision)
 
 
+@pytest.mark.extended  # a fresh Python per call (torch imports): --all only
 def test_a_prefetched_model_loads_offline_and_doctor_sees_it(tmp_path, tiny_dir):
     fill_cache(tmp_path, tiny_dir)
     code = (
@@ -73,6 +77,7 @@ def test_a_prefetched_model_loads_offline_and_doctor_sees_it(tmp_path, tiny_dir)
     assert "[ok] model openai-community/gpt2 cached" in done.stdout
 
 
+@pytest.mark.extended  # a fresh Python per call (torch imports): --all only
 def test_doctor_and_prefetch_check_the_model_the_run_uses(tmp_path, tiny_dir):
     done, _ = workshop("doctor", "--profile", "smoke", tmp_path=tmp_path)
     assert "[ok] model tiny: built offline by the workshop, nothing to fetch" in done.stdout

@@ -58,6 +58,7 @@ def test_onnx_logits_refuse_bad_input(exported):
         onnx_logits(path, tokenizer, [""])
 
 
+@pytest.mark.extended  # the other families: --all only
 @pytest.mark.parametrize("name", ["tiny-llama", "tiny-bert"])
 def test_other_families_export_with_logit_parity(family_classifier_dirs, tmp_path, name):
     folder = family_classifier_dirs[name]

@@ -196,6 +196,7 @@ except Exception as error:
 """
 
 
+@pytest.mark.extended  # a fresh Python per call (torch imports): --all only
 @pytest.mark.parametrize("offline", ["HF_HUB_OFFLINE=1", "unreachable hub"])
 def test_cache_only_loads_are_fast_and_say_what_is_wrong(offline, tmp_path, tiny_dir):
     env = {"HF_ENDPOINT": "http://127.0.0.1:9"} | ({"HF_HUB_OFFLINE": "1"} if "=" in offline else {})

@@ -75,7 +75,7 @@ def test_agrees_with_the_confusion_matrix_formulas(labels, predictions):
 
 
 def test_no_acceptable_sentence_anywhere_gives_f1_zero_without_a_warning():
-    """A batch (or an early model) with no acceptable label and no acceptable prediction: F1 0, said quietly."""
+    """No acceptable label and no acceptable prediction (an early model, a small batch): F1 0, quietly."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", UndefinedMetricWarning)
         assert classification_metrics([0] * 10, [0] * 10) == {"mcc": 0.0, "accuracy": 1.0, "f1": 0.0}
@@ -108,7 +108,10 @@ def test_evaluate_metric_is_none_when_it_cannot_be_loaded(monkeypatch):
         assert evaluate_cola_metric([0, 1], [0, 1]) is None
 
 
-def test_evaluate_metric_passes_labels_and_predictions_and_returns_a_float(monkeypatch):
+def test_evaluate_metric_is_glue_cola_given_labels_and_predictions(monkeypatch):
+    """The cross-check loads `evaluate`'s glue/cola (mocked, with the hub) and returns its MCC as a float."""
+    import evaluate
+
     asked = []
 
     class Metric:
@@ -116,7 +119,12 @@ def test_evaluate_metric_passes_labels_and_predictions_and_returns_a_float(monke
             asked.append((references, predictions))
             return {"matthews_correlation": np.float64(by_hand(references, predictions)["mcc"])}
 
-    monkeypatch.setattr(hub, "hub_load", lambda load, what, alternatives: Metric())
+    def load(*args):
+        asked.append(args)
+        return Metric()
+
+    monkeypatch.setattr(evaluate, "load", load)
+    monkeypatch.setattr(hub, "hub_load", lambda load, what, alternatives: load())
     result = evaluate_cola_metric(np.array([1, 1, 0, 0, 1]), np.array([1, 0, 0, 1, 1]))
-    assert asked == [([1, 1, 0, 0, 1], [1, 0, 0, 1, 1])]
+    assert asked == [("glue", "cola"), ([1, 1, 0, 0, 1], [1, 0, 0, 1, 1])]
     assert type(result) is float and result == pytest.approx(1 / 6)

@@ -118,6 +118,7 @@ def test_other_architecture_by_path(tmp_path):
     assert model(**tokenizer(["the dog sees a cat ."], return_tensors="pt")).logits.shape == (1, 2)
 
 
+@pytest.mark.extended  # a fresh Python per call (torch imports): --all only
 def test_offline_model_load_fails_fast(tmp_path):
     code = "from workshop_lib.modeling import load_model; load_model('openai-community/gpt2')"
     done, seconds = offline_run(code, tmp_path)
@@ -358,6 +359,7 @@ def test_folder_without_weights(tiny_dir, tmp_path):
         load_model(folder)
 
 
+@pytest.mark.extended  # a fresh Python per call (torch imports): --all only
 def test_a_relative_path_without_dot_gets_a_local_folder_hint_offline(tmp_path):
     root = str(Path(__file__).resolve().parent.parent)  # this checkout, not the installed package
     code = f"import sys; sys.path.insert(0, {root!r}); from workshop_lib.modeling import load_model; "

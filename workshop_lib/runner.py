@@ -194,7 +194,7 @@ def compare(metrics: dict[str, dict], baseline: dict) -> list[str]:
     for key, spec in baseline["metrics"].items():
         if key not in flat:
             problems.append(f"{key}: missing from this run (baseline {spec['value']})")
-        elif abs(flat[key] - spec["value"]) > spec["tolerance"]:
+        elif not abs(flat[key] - spec["value"]) <= spec["tolerance"] + 1e-12:  # NaN fails; ± alike
             problems.append(
                 f"{key}: moved from {spec['value']} to {flat[key]:.4f} (tolerance ±{spec['tolerance']})"
             )
