@@ -20,10 +20,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_ignore_collect(collection_path: Path) -> bool | None:
+    """The learner notebooks run in the smoke chain (tests/test_notebooks.py checks their marked cells)."""
+    if collection_path.parent == NOTEBOOKS and collection_path.suffix == ".ipynb":
+        return True
+    return None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark the notebooks under nbval as extended; leave extended tests out of the default tier."""
+    """Mark the solution notebooks (nbval) as extended; leave extended tests out of the default tier."""
     for item in items:
-        if Path(str(item.fspath)).is_relative_to(NOTEBOOKS):  # nbval: learner and solution notebooks
+        if Path(str(item.fspath)).is_relative_to(NOTEBOOKS):  # nbval: the solution notebooks
             item.add_marker(pytest.mark.extended)
     if config.getoption("--all"):
         return

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from chains import RESUME_TEST, kill_while_training
 
 from workshop_lib.modeling import load_model, load_tokenizer
 from workshop_lib.tiny import build_tiny_gpt2
@@ -44,6 +47,38 @@ def smoke_run(tmp_path_factory) -> Path:
     code = main(["--profile", "smoke", "--run-dir", str(folder)])
     assert code == 0, f"the smoke chain failed or drifted from its baseline in baselines/ (exit {code})"
     return folder
+
+
+@pytest.fixture(scope="session", autouse=True)
+def killed_run(request, tmp_path_factory) -> Iterator[Callable[[], tuple[Path, list]]]:
+    """The smoke chain that tests/test_resume.py resumes, killed in the background from the session's start.
+
+    It overlaps the first tests (and the session's own chain), which saves most of a chain's time. Calling
+    the fixture waits for the kill and returns the run folder and any process that outlived it.
+    """
+    if not any(item.name == RESUME_TEST for item in request.session.items):
+        yield lambda: pytest.fail("the resume test was not selected")
+        return
+    run_dir = tmp_path_factory.mktemp("killed") / "run"
+    outcome: dict = {}
+
+    def kill() -> None:
+        try:
+            outcome["alive"] = kill_while_training(run_dir)
+        except BaseException as err:  # shown by the test that waits for it
+            outcome["error"] = err
+
+    worker = threading.Thread(target=kill, daemon=True)
+    worker.start()
+
+    def wait() -> tuple[Path, list]:
+        worker.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        return run_dir, outcome["alive"]
+
+    yield wait
+    worker.join()
 
 
 @pytest.fixture(scope="session")

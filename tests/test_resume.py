@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
-import sys
-import time
 
-import psutil
 import pytest
+from chains import runner_command as command
 
 from workshop_lib.resources import notebook_sources
 from workshop_lib.runner import RUN_STATE, kept_notebooks, main, quality_metrics
-
-CHECKPOINT = "artifacts/checkpoints/checkpoint-300/trainer_state.json"  # epoch 3 of the smoke profile's 10
-
-
-def command(*args: str) -> list[str]:
-    """The headless runner's command line."""
-    return [sys.executable, "-m", "workshop_lib.runner", *args]
 
 
 def test_resume_keeps_only_the_notebooks_before_the_first_unfinished_one():
@@ -38,32 +27,19 @@ def test_resume_needs_a_run_folder_and_no_new_parameters(tmp_path, capsys):
     assert "parameters it started with" in capsys.readouterr().err
 
 
-def test_a_run_killed_while_training_resumes_to_the_same_metrics(smoke_run, tmp_path):
-    """Kill a second smoke chain in notebook 05, resume it: the same metrics as the session's unbroken run.
+def test_a_run_killed_while_training_resumes_to_the_same_metrics(killed_run, smoke_run):
+    """A second smoke chain, killed while notebook 05 trains, resumed: the session chain's metrics again.
 
-    This is also the suite's reproducibility check: two runs of the same settings, identical metrics.
+    This is also the suite's reproducibility check: two runs of the same settings, identical metrics. The
+    kill itself happened in the background while the first tests ran (tests/conftest.py, `killed_run`).
     """
-    no_baseline = ["--baseline", str(tmp_path / "none.json")]
-    killed_dir = tmp_path / "killed"
-    killed = subprocess.Popen(
-        command("--profile", "smoke", "--run-dir", str(killed_dir), *no_baseline),
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 900
-    while not (killed_dir / CHECKPOINT).exists():  # notebook 05 is training
-        assert killed.poll() is None and time.monotonic() < deadline, "the run ended before training got far"
-        time.sleep(0.1)
-    family = psutil.Process(killed.pid).children(recursive=True)  # papermill's kernel runs in its own session
-    os.killpg(killed.pid, signal.SIGKILL)  # like a closed laptop lid: no clean-up at all
-    killed.wait()
-    _, alive = psutil.wait_procs(family, timeout=20)
+    killed_dir, alive = killed_run()
     assert not alive, "a kernel went on training after its runner died"
     finished = json.loads((killed_dir / RUN_STATE).read_text())["finished"]
     assert "04_training_setup_and_metric" in finished and "05_training" not in finished
     assert not (killed_dir / "artifacts" / "model").exists()
 
+    no_baseline = ["--baseline", str(killed_dir.parent / "none.json")]
     resumed = subprocess.run(
         command("--resume", str(killed_dir), *no_baseline), capture_output=True, text=True, timeout=900
     )

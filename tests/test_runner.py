@@ -91,6 +91,7 @@ def test_smoke_chain_learns_and_passes_its_baseline(smoke_run):
     assert set(summary["seconds"]) == {p.stem for p in notebook_sources()}
 
 
+@pytest.mark.extended  # a real papermill run; tests/test_launcher.py checks the hand-over in the default tier
 def test_relative_paths_mean_the_callers_folder(tmp_path, monkeypatch):
     """A real papermill run (notebook 02 only) from another folder: relative DATA_SOURCE and --run-dir."""
     import workshop_lib.runner as runner
