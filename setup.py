@@ -1,6 +1,6 @@
 """Packaging beyond pyproject.toml: ship the top-level data/acceptability, notebooks (with
 notebooks/solutions when present) and baselines inside the wheel as workshop_lib/shipped/<name>,
-read through importlib.resources by workshop_lib/resources.py; git keeps one copy, at the top level."""
+read through importlib.resources by workshop_lib/paths.py; git keeps one copy, at the top level."""
 
 from pathlib import Path
 

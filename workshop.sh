@@ -50,7 +50,7 @@ shift || true
 case "$command" in
     run | compare | train | init | doctor | prefetch)
         python="$PWD/$VENV/bin/python"
-        cd "$CALLER_DIR" && exec "$python" -m workshop_lib.cli "$command" "$@" ;;
+        cd "$CALLER_DIR" && exec "$python" -m workshop_lib.commands "$command" "$@" ;;
     test)
         "$VENV/bin/ruff" check workshop_lib tests notebooks benchmarks
         exec "$VENV/bin/pytest" "$@" ;;

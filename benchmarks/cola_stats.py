@@ -24,7 +24,7 @@ import numpy as np
 from train_speed import machine  # same script folder
 
 from workshop_lib.data import load_cola
-from workshop_lib.exploration import token_lengths
+from workshop_lib.lessons.exploration import token_lengths
 from workshop_lib.modeling import load_tokenizer
 from workshop_lib.preprocess import padding_report
 

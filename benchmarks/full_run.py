@@ -2,7 +2,7 @@
 
 The model is GPT-2 small's architecture (`GPT2Config()`, random weights; speed does not depend on them) with
 the real GPT-2 tokenizer and real CoLA when WORKSHOP_GPT2_TOKENIZER / WORKSHOP_COLA_DIR point at them. The
-run is the one a learner starts with `python -m workshop_lib.train --profile full`; this script adds only
+run is the one a learner starts with `workshop train --profile full`; this script adds only
 clocks: every step's time and padded tokens, every evaluation and checkpoint save, the resident memory.
 
     python benchmarks/full_run.py --json benchmarks/results/full-run-before.json [--set name=value ...]
@@ -23,16 +23,14 @@ from pathlib import Path
 
 import numpy as np
 import psutil
+from train_speed import GIB, PeakRSS, cola_source, gpt2_small_dir, load, machine  # same script folder
 from transformers import TrainerCallback
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from train_speed import GIB, PeakRSS, cola_source, gpt2_small_dir, load, machine  # noqa: E402
-
-from workshop_lib import training  # noqa: E402
-from workshop_lib.config import resolve  # noqa: E402
-from workshop_lib.data import load_cola  # noqa: E402
-from workshop_lib.device import pick_device, pick_precision  # noqa: E402
-from workshop_lib.train import checked_setting  # noqa: E402
+from workshop_lib import training
+from workshop_lib.commands.train import checked_setting
+from workshop_lib.data import load_cola
+from workshop_lib.device import pick_device, pick_precision
+from workshop_lib.settings import resolve
 
 SAMPLE_STEPS = 50  # what train_speed.py times: the first mega-batch of the length-grouped sampler
 
@@ -243,7 +241,7 @@ def main(argv: list[str] | None = None) -> dict:
         training.DataCollatorWithPadding = collator  # count padded tokens of the batches train() builds
         process_start = time.perf_counter()
         with RSSTrace(interval=0.05) as mem:
-            # on top of the trimming every 5 steps that every workshop Trainer does
+            # on top of the trimming every 5 steps that every bf16 CPU run of the workshop does
             extra = [training.ReturnFreedMemory(args.trim_every)] if args.trim_every else []
             metrics = training.train(settings, callbacks=[clock, *extra])
             clock._mark("model_saved")

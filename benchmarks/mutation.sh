@@ -6,13 +6,14 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${MUTATION_DIR:-/tmp/workshop-mutation}
 BIN=${VENV_BIN:-$ROOT/.venv/bin}
-# Mutants of these functions are run: every function of the four rule modules, and the baseline
-# comparison and parameter checks of runner.py (its other functions run notebooks: not mutated here).
+# Mutants of these functions are run: every function of the rule modules and of the baseline check, and the
+# parameter checks of commands/run.py (its other functions run notebooks: not mutated here).
 PATTERNS=(
-    "workshop_lib.config.*" "workshop_lib.data.*" "workshop_lib.metrics.*" "workshop_lib.exercises.check.*"
+    "workshop_lib.settings.*" "workshop_lib.declare.*" "workshop_lib.data.*" "workshop_lib.metrics.*"
+    "workshop_lib.exercises.check.*" "workshop_lib.commands.baseline.*"
 )
-for f in flatten quality_metrics recipe baseline_from other_settings compare checked_parameters kept_notebooks; do
-    PATTERNS+=("workshop_lib.runner.x_${f}__mutmut_*")
+for f in checked_parameters kept_notebooks; do
+    PATTERNS+=("workshop_lib.commands.run.x_${f}__mutmut_*")
 done
 
 # A throw-away copy (the working tree as it is, uncommitted changes included): mutmut writes mutants/ there.

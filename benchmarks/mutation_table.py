@@ -1,6 +1,6 @@
 """Summarise a mutmut 3 run per module: python benchmarks/mutation_table.py <mutants folder> [--survivors].
 
-Counts only the mutants that were run (runner.py: only its baseline-comparison functions are run).
+Counts only the mutants that were run (commands/baseline.py: the baseline-comparison functions).
 """
 
 from __future__ import annotations

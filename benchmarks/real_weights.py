@@ -33,12 +33,13 @@ import render  # same script folder
 from train_speed import machine
 
 from workshop_lib import training
-from workshop_lib.artifacts import atomic_write_json
-from workshop_lib.config import PROFILES, Settings, resolve
+from workshop_lib.commands.train import checked_setting
+from workshop_lib.data import load_data
 from workshop_lib.device import pick_device, pick_precision
+from workshop_lib.lessons.plots import epoch_evaluations
 from workshop_lib.modeling import load_tokenizer
-from workshop_lib.plots import epoch_evaluations
-from workshop_lib.train import checked_setting
+from workshop_lib.records import atomic_write_json, load_log_history
+from workshop_lib.settings import PROFILES, Settings, resolve
 from workshop_lib.zero_shot import best_threshold, load_language_model, sentence_scores, zero_shot_metrics
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,7 +80,7 @@ def run_id(kind: str, settings: Settings, extra: dict) -> str:
 
 def zero_shot(settings: Settings, sample: int) -> dict:
     """Notebook 1's baseline: threshold chosen on `sample` training sentences, MCC on validation."""
-    data = training.load_data(settings)
+    data = load_data(settings)
     train = data["train"].shuffle(seed=settings.seed)
     train = train.select(range(min(sample, len(train)))) if sample else train
     validation = data["validation"]
@@ -105,7 +106,7 @@ def fine_tune(settings: Settings, keep_model: bool) -> dict:
         metrics = json.loads((model_dir / "metrics.json").read_text())
     else:
         metrics = training.train(settings)
-    history = training.load_log_history(model_dir)
+    history = load_log_history(model_dir)
     evaluations = epoch_evaluations(history)
     metrics["epoch_mcc"] = [e["eval_mcc"] for e in evaluations]
     metrics["epoch_eval_loss"] = [e["eval_loss"] for e in evaluations]
@@ -140,7 +141,7 @@ def main(argv: list[str] | None = None) -> None:
         default=[],
         type=checked_setting,
         metavar="NAME=VALUE",
-        help="override a setting of every run (repeatable), checked like `workshop_lib.train --set`",
+        help="override a setting of every run (repeatable), checked like `workshop train --set`",
     )
     parser.add_argument(
         "--zero-shot-sample",

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
-from workshop_lib.artifacts import markdown_table
+from workshop_lib.records import markdown_table
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -608,7 +608,7 @@ def main(argv: list[str] | None = None) -> int:
     found = render_all(write=not args.check)
     print(f"{len(found)} problem(s)" + "".join(f"\n  {place}" for place in found))
     if not args.check and found:
-        print("(rewritten; after changing a learner notebook run python -m workshop_lib.exercises.solutions)")
+        print("(rewritten; after changing a learner notebook run python -m workshop_lib.dev.solutions)")
     return 1 if args.check and found else 0
 
 

@@ -36,11 +36,11 @@ from transformers.activations import NewGELUActivation
 from transformers.trainer_pt_utils import get_length_grouped_indices
 
 from workshop_lib import training
-from workshop_lib.config import resolve
+from workshop_lib.commands.train import split_pair
 from workshop_lib.data import load_cola
 from workshop_lib.modeling import ID2LABEL, LABEL2ID, ensure_pad_token, load_tokenizer
+from workshop_lib.settings import resolve
 from workshop_lib.tiny import train_bpe_tokenizer
-from workshop_lib.train import split_pair
 
 FULL_TRAIN_SENTENCES = 8551  # CoLA's training split
 FULL_VALIDATION_SENTENCES = 1043  # CoLA's validation split

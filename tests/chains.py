@@ -17,7 +17,7 @@ RESUME_TEST = "test_a_run_killed_while_training_resumes_to_the_same_metrics"  # 
 
 def runner_command(*args: str) -> list[str]:
     """The headless runner's command line."""
-    return [sys.executable, "-m", "workshop_lib.runner", *args]
+    return [sys.executable, "-m", "workshop_lib.commands", "run", *args]
 
 
 def kill_while_training(run_dir: Path) -> list:

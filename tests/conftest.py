@@ -41,7 +41,7 @@ def smoke_run(tmp_path_factory) -> Path:
     It must pass the smoke baseline of this kind of CPU: a run that drifts fails here, once, with the metric
     that moved.
     """
-    from workshop_lib.runner import main
+    from workshop_lib.commands.run import main
 
     folder = tmp_path_factory.mktemp("smoke-chain") / "run"
     code = main(["--profile", "smoke", "--run-dir", str(folder)])

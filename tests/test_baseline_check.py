@@ -7,20 +7,20 @@ import dataclasses
 
 import pytest
 
-from workshop_lib.config import PROFILES, SettingError, resolve
-from workshop_lib.device import cpu_kind
-from workshop_lib.resources import notebook_sources
-from workshop_lib.runner import (
+from workshop_lib.commands.baseline import (
     TOLERANCE,
     baseline_from,
-    checked_parameters,
     compare,
     flatten,
-    kept_notebooks,
     other_settings,
     quality_metrics,
     recipe,
 )
+from workshop_lib.commands.run import checked_parameters, kept_notebooks
+from workshop_lib.declare import SettingError
+from workshop_lib.device import cpu_kind
+from workshop_lib.paths import notebook_sources
+from workshop_lib.settings import PROFILES, resolve
 
 PHASES = {
     "training": {

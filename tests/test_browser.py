@@ -257,8 +257,8 @@ def test_notebook_runs_in_jupyterlab_without_errors(path, lab, browser):
 
 def _check_the_judge_widget(browser, lab) -> None:
     """The widget's verdict is the trained classifier's own; a sentence it cannot judge replaces it."""
-    from workshop_lib.config import resolve
     from workshop_lib.inference import AcceptabilityClassifier
+    from workshop_lib.settings import resolve
 
     with pytest.MonkeyPatch.context() as env:  # the folder the notebooks in JupyterLab wrote to
         env.setenv("WORKSHOP_OUTPUT_DIR", str(lab["tmp"] / "artifacts"))

@@ -11,16 +11,22 @@ from pathlib import Path
 import pytest
 from transformers import DataCollatorWithPadding, Trainer, TrainingArguments
 
-import workshop_lib.training as training
-from workshop_lib.artifacts import ArtifactExistsError, atomic_dir, atomic_write_json, atomic_write_text
-from workshop_lib.config import resolve
+import workshop_lib.preprocess as preprocess
 from workshop_lib.data import limit_splits, load_cola
+from workshop_lib.lessons.plots import epoch_evaluations
 from workshop_lib.metrics import compute_metrics
 from workshop_lib.modeling import load_model, load_tokenizer
-from workshop_lib.plots import epoch_evaluations
-from workshop_lib.preprocess import tokenize
+from workshop_lib.preprocess import tokenize, tokenized_data
+from workshop_lib.records import (
+    ArtifactExistsError,
+    atomic_dir,
+    atomic_write_json,
+    atomic_write_text,
+    load_log_history,
+)
+from workshop_lib.settings import resolve
 from workshop_lib.tiny import train_bpe_tokenizer
-from workshop_lib.training import best_evaluation, load_log_history, tokenized_data, whole_run_loss
+from workshop_lib.training import best_evaluation, whole_run_loss
 
 # --- The tokenized cache: <OUTPUT_DIR>/tokenized, shared by notebooks 03 and 05 ---
 
@@ -43,7 +49,7 @@ def test_the_tokenized_cache_is_reused_when_nothing_changed(tmp_path, tiny_dir, 
     tokenizer = load_tokenizer(tiny_dir)
     first = tokenized_data(settings, tokenizer)
     before = cache_state(tmp_path)
-    monkeypatch.setattr(training, "tokenize", lambda *args: pytest.fail("the cache was rebuilt"))
+    monkeypatch.setattr(preprocess, "tokenize", lambda *args: pytest.fail("the cache was rebuilt"))
     same = resolve("smoke", output_dir=str(tmp_path), model_name=str(tiny_dir), train_limit=64)
     again = tokenized_data(same, load_tokenizer(tiny_dir))  # a new session: same settings, same tokenizer
     assert cache_state(tmp_path) == before and "rebuilding" not in capsys.readouterr().out

@@ -16,7 +16,7 @@ def workshop(*args: str, tmp_path) -> tuple[subprocess.CompletedProcess, float]:
     """Run the `workshop` command line with ARGS, an empty cache and an unreachable hub; time it."""
     env = {**os.environ, "HF_HOME": str(tmp_path), "HF_ENDPOINT": "http://127.0.0.1:9", "HF_TOKEN": SECRET}
     env.pop("HF_HUB_OFFLINE", None)
-    return timed_python("sys.exit(workshop_lib.cli.main(sys.argv[1:]))", env, args)
+    return timed_python("sys.exit(workshop_lib.commands.main.main(sys.argv[1:]))", env, args)
 
 
 @pytest.mark.extended  # a fresh Python per call (torch imports): --all only
@@ -101,7 +101,7 @@ def test_doctor_and_prefetch_check_the_model_the_run_uses(tmp_path, tiny_dir):
 def test_available_memory_comes_from_psutil(monkeypatch):
     import psutil
 
-    from workshop_lib.classroom import available_memory_gb
+    from workshop_lib.commands.classroom import available_memory_gb
 
     memory = psutil.virtual_memory()._replace(total=16 * 1024**3, available=6.5 * 1024**3, free=1024**3)
     monkeypatch.setattr(psutil, "virtual_memory", lambda: memory)

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from workshop_lib.cli import COMMANDS, main
+from workshop_lib.commands.main import COMMANDS, main
 
 # (arguments, exit status, the start of the one line on stderr)
 MISTAKES = [
@@ -53,7 +53,9 @@ def test_a_mistake_is_one_line_and_a_non_zero_exit(args, status, line, capsys):
 def test_the_installed_command_prints_no_traceback(tmp_path):
     """Through a real process, as a learner types it: one line, status 1, the run folder named."""
     done = subprocess.run(
-        [sys.executable, "-m", "workshop_lib.cli", "compare", str(tmp_path)], capture_output=True, text=True
+        [sys.executable, "-m", "workshop_lib.commands", "compare", str(tmp_path)],
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 1
     assert done.stderr.count("\n") == 1 and done.stderr.startswith(f"workshop compare: error: {tmp_path}:")

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from workshop_lib.cli import main as cli
-from workshop_lib.compare import RunFolderError, load_run, markdown_table, notes, table_rows
+from workshop_lib.commands.compare import markdown_table, notes, table_rows
+from workshop_lib.commands.main import main as cli
+from workshop_lib.records import RunFolderError, load_run
 
 GPT2 = {"model_name": "tiny", "profile": "smoke", "data_source": "embedded", "seed": 42}
 BERT = {**GPT2, "model_name": "tiny-bert", "seed": 7}

@@ -12,24 +12,21 @@ from dataclasses import dataclass
 
 import pytest
 
-from workshop_lib import train
-from workshop_lib.config import (
+from workshop_lib.commands import train
+from workshop_lib.commands.run import checked_parameters
+from workshop_lib.declare import Declared, SettingError, check_value, coerce, setting
+from workshop_lib.lessons.notebook import start
+from workshop_lib.paths import PROJECT_ROOT
+from workshop_lib.settings import (
     HUB_MODEL,
-    PROJECT_ROOT,
-    Declared,
-    SettingError,
     Settings,
     TrainingOptions,
-    check_value,
-    coerce,
     is_tiny_model,
+    names_folder,
     parameters,
     parse_parameter,
     resolve,
-    setting,
 )
-from workshop_lib.notebook import start
-from workshop_lib.runner import checked_parameters
 
 # (setting, value given, what the message must say is allowed)
 INVALID = [
@@ -232,7 +229,7 @@ def test_default_outputs_are_git_ignored_even_from_notebooks_folder():
         pytest.skip("not a git checkout")
     env = {k: v for k, v in os.environ.items() if k not in ("WORKSHOP_OUTPUT_DIR", "WORKSHOP_PROFILE")}
     env["PYTHONPATH"] = str(PROJECT_ROOT)
-    code = "from workshop_lib.config import resolve; print(resolve('smoke').output_dir)"
+    code = "from workshop_lib.settings import resolve; print(resolve('smoke').output_dir)"
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=PROJECT_ROOT / "notebooks", env=env, capture_output=True, text=True
     )
@@ -358,8 +355,8 @@ def test_a_new_declared_option_is_coerced_checked_and_documented(tmp_path, monke
     @dataclass(frozen=True, kw_only=True)
     class Options(Declared):
         count: int = setting("how many to show", "a whole number of at least 1", 5, check=lambda x: x >= 1)
-        folder: str = setting("where to write", "a folder", "out", path="always")
-        source: str = setting("a hub id or a folder", "a hub id or a folder", "org/name", path="maybe")
+        folder: str = setting("where to write", "a folder", "out", path=True)
+        source: str = setting("a hub id or a folder", "a hub id or a folder", "org/name", path=names_folder)
 
     monkeypatch.chdir(tmp_path)
     assert Options() == Options(count=5, folder=str(tmp_path / "out"), source="org/name")

@@ -17,8 +17,8 @@ from workshop_lib.data import (
     load_glue_dir,
     read_labelled_tsv,
 )
-from workshop_lib.resources import shipped
-from workshop_lib.synthetic import write
+from workshop_lib.dev.synthetic import write
+from workshop_lib.paths import shipped
 
 GOOD = "gj04\t1\t\tThe dog barks.\ngj04\t0\t*\tDog the barks.\n"
 TEST = "index\tsentence\n0\tA cat sleeps.\n"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from workshop_lib.config import PROFILES
 from workshop_lib.device import cpu_has_native_bf16, describe, pick_device, pick_precision
+from workshop_lib.settings import PROFILES
 
 
 def test_fp32_on_mps():

@@ -23,7 +23,7 @@ def test_torchrun_two_processes_train_and_save_once(tmp_path):
     out = tmp_path / "run"
     env = {**os.environ, "TOKENIZERS_PARALLELISM": "false", "OMP_NUM_THREADS": "1"}
     env.pop("WORKSHOP_GPT2_TOKENIZER", None)  # the smoke profile's own BPE tokenizer: fast and offline
-    command = [torchrun, "--standalone", "--nproc_per_node=2", "-m", "workshop_lib.train"]
+    command = [torchrun, "--standalone", "--nproc_per_node=2", "-m", "workshop_lib.commands", "train"]
     command += ["--profile", "smoke", "--output-dir", str(out)]
     # 8 per process x 2 processes = the smoke profile's batch of 16. 20 epochs, not 10: after 10, validation
     # MCC depends on the head's random start (0.37-0.57 measured with two processes); after 20 it was 0.72.

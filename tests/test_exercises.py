@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import torch
 
+from workshop_lib.dev.solutions import NOTEBOOKS, exercise_cells, render, stale
 from workshop_lib.exercises import check as framework
 from workshop_lib.exercises.check import (
     NOT_DONE,
@@ -24,7 +25,6 @@ from workshop_lib.exercises.check import (
     registry,
     same,
 )
-from workshop_lib.exercises.solutions import NOTEBOOKS, exercise_cells, render, stale
 
 LEARNER_NOTEBOOKS = sorted(NOTEBOOKS.glob("0[1-6]_*.ipynb"))
 CODE = sorted(name for name, item in registry().items() if isinstance(item, Exercise))
@@ -83,7 +83,7 @@ def test_each_notebook_ends_with_three_to_five_exercises_of_mixed_kinds(path):
 
 
 def test_solution_notebooks_are_up_to_date():
-    assert not stale(), "run: python -m workshop_lib.exercises.solutions"
+    assert not stale(), "run: python -m workshop_lib.dev.solutions"
 
 
 @pytest.mark.parametrize("path", LEARNER_NOTEBOOKS, ids=lambda p: p.stem)

@@ -4,7 +4,7 @@ import pytest
 from datasets import Dataset, DatasetDict
 
 from workshop_lib.data import features
-from workshop_lib.exploration import (
+from workshop_lib.lessons.exploration import (
     domain_counts,
     examples,
     label_counts,

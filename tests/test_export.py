@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from parity import max_abs_logit_diff
 
-from workshop_lib.export import export_onnx, max_abs_logit_diff, onnx_logits, onnx_session
+from workshop_lib.export import export_onnx, onnx_logits, onnx_session
 from workshop_lib.modeling import load_model, load_tokenizer
 
 # Different lengths, so batches are padded; odd count, so the last batch is smaller.

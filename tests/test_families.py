@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from workshop_lib.compare import markdown_table, notes, table_rows
-from workshop_lib.runner import main
+from workshop_lib.commands.compare import markdown_table, notes, table_rows
+from workshop_lib.commands.run import main
 
 FAMILIES = {"tiny": "mean-log-prob", "tiny-llama": "mean-log-prob", "tiny-bert": "pseudo-log-likelihood"}
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from workshop_lib.config import PROJECT_ROOT
-from workshop_lib.runner import checked_parameters
+from workshop_lib.commands.run import checked_parameters
+from workshop_lib.paths import PROJECT_ROOT
 
 RECORD = "import json, os, sys; print(json.dumps({'cwd': os.getcwd(), 'argv': sys.argv[1:]}))"
 PIP = ["-m", "pip", "--quiet", "--disable-pip-version-check"]
@@ -87,13 +87,14 @@ def test_the_install_stamp_installs_once_per_pyproject(tmp_path):
     assert [c["argv"] for c in calls(root)] == [
         ["-c", "import torch"],  # torch is there: not installed again
         [*PIP, "install", "-e", ".[test]"],
-        ["-m", "workshop_lib.cli", "doctor"],
+        ["-m", "workshop_lib.commands", "doctor"],
     ]
     assert stamps(root) == [f".installed-{cksum(root / 'pyproject.toml')}"]
 
     done = launch(root / "workshop.sh", "doctor", "--profile", "smoke", cwd=root)
     assert done.returncode == 0 and "Installing" not in done.stdout  # stamp present: straight to the command
-    assert [c["argv"] for c in calls(root)] == [["-m", "workshop_lib.cli", "doctor", "--profile", "smoke"]]
+    expected = ["-m", "workshop_lib.commands", "doctor", "--profile", "smoke"]
+    assert [c["argv"] for c in calls(root)] == [expected]
 
     with (root / "pyproject.toml").open("a") as handle:
         handle.write("# a changed dependency list\n")
@@ -150,7 +151,7 @@ def test_init_creates_the_folder_relative_to_where_it_was_typed(tmp_path):
     assert sorted(p.name for p in copied.glob("0*.ipynb")) == expected and len(expected) == 6
     assert not (root / "class").exists()
     [call] = calls(root)
-    assert call == {"cwd": str(elsewhere), "argv": ["-m", "workshop_lib.cli", "init", "class/notebooks"]}
+    assert call == {"cwd": str(elsewhere), "argv": ["-m", "workshop_lib.commands", "init", "class/notebooks"]}
 
     done = launch(root / "workshop.sh", "init", "class/notebooks", cwd=elsewhere)
     assert (
@@ -166,16 +167,16 @@ def test_commands_get_relative_paths_from_the_callers_folder(tmp_path, monkeypat
     args = ["-p", "DATA_SOURCE", "mydata", "--run-dir", "runs/first"]
     done = launch(root / "workshop.sh", "run", *args, cwd=caller)
     assert done.returncode == 0, done.stderr
-    assert calls(root) == [{"cwd": str(caller), "argv": ["-m", "workshop_lib.cli", "run", *args]}]
+    assert calls(root) == [{"cwd": str(caller), "argv": ["-m", "workshop_lib.commands", "run", *args]}]
     # ... where the runner reads them against that folder
     monkeypatch.chdir(caller)
     assert checked_parameters([("DATA_SOURCE", "mydata")], "smoke")["DATA_SOURCE"] == str(caller / "mydata")
 
     done = launch(root / "workshop.sh", cwd=caller)  # no command: run
-    assert calls(root) == [{"cwd": str(caller), "argv": ["-m", "workshop_lib.cli", "run"]}]
+    assert calls(root) == [{"cwd": str(caller), "argv": ["-m", "workshop_lib.commands", "run"]}]
     done = launch(root / "workshop.sh", "compare", "runs/a", "runs/b", cwd=caller)  # the others too
     assert calls(root) == [
-        {"cwd": str(caller), "argv": ["-m", "workshop_lib.cli", "compare", "runs/a", "runs/b"]}
+        {"cwd": str(caller), "argv": ["-m", "workshop_lib.commands", "compare", "runs/a", "runs/b"]}
     ]
 
 

@@ -8,13 +8,14 @@ import pytest
 from transformers import TrainingArguments
 
 from workshop_lib import lessons
-from workshop_lib.config import resolve
+from workshop_lib.lessons.caveats import CAVEATS
 from workshop_lib.modeling import load_model, load_tokenizer
+from workshop_lib.settings import resolve
 
 
 def test_caveats_only_for_the_tiny_models(capsys):
     smoke, full = resolve("smoke"), resolve("full")
-    for topic in lessons.CAVEATS:
+    for topic in CAVEATS:
         assert lessons.caveat(smoke, topic).startswith("(smoke profile: ")
         assert lessons.caveat(full, topic) == ""
     lessons.print_caveat(full, "speed")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from cards import card_parts, results
 
-from workshop_lib.config import resolve
-from workshop_lib.modelcard import model_card, zero_shot_baseline
-from workshop_lib.notebook import save_metrics
+from workshop_lib.export import model_card, zero_shot_baseline
+from workshop_lib.lessons.notebook import save_metrics
+from workshop_lib.settings import resolve
 
 METRICS = {"mcc": 0.4512345678, "accuracy": 0.8123, "f1": 0.8765}
 

@@ -27,8 +27,7 @@ from transformers import (
 from transformers.activations import GELUTanh, NewGELUActivation
 
 from workshop_lib.hub import is_local
-from workshop_lib.model_folder import ModelFolderError
-from workshop_lib.modeling import load_model, load_tokenizer
+from workshop_lib.modeling import ModelFolderError, load_model, load_tokenizer
 from workshop_lib.tiny import BUILD_FILE, build_tiny_gpt2, build_tiny_llama, tiny_model, tiny_recipe
 
 SENTENCE = "Our friends won't buy this analysis, let alone the next one we propose."

@@ -11,9 +11,14 @@ import pytest
 import torch
 from transformers import TrainerCallback
 
-from workshop_lib.config import resolve
 from workshop_lib.inference import AcceptabilityClassifier
-from workshop_lib.training import ResumeMismatchError, build_trainer, record_run_settings, training_arguments
+from workshop_lib.settings import resolve
+from workshop_lib.training import (
+    ResumeMismatchError,
+    build_trainer,
+    record_run_settings,
+    training_arguments,
+)
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 SENTENCES = [

@@ -10,9 +10,9 @@ import nbformat
 import pytest
 from papermill.translators import PythonTranslator
 
-from workshop_lib.nbclean import CHECK_MARK
-from workshop_lib.parameters import cell_source, parameters_cell
-from workshop_lib.parameters import main as parameters_main
+from workshop_lib.dev.nbclean import CHECK_MARK
+from workshop_lib.dev.parameters import cell_source, parameters_cell
+from workshop_lib.dev.parameters import main as parameters_main
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("0[1-6]_*.ipynb"))
 
@@ -35,8 +35,8 @@ def test_parameters_cell_is_plain_commented_assignments(path):
 def test_parameters_cell_matches_the_declaration(path):
     cell = parameters_cell(nbformat.read(path, as_version=4))
     assert cell.source == cell_source(path.stem), (
-        f"{path.name}'s parameters cell disagrees with workshop_lib/config.py: "
-        "run `python -m workshop_lib.parameters` to rewrite it"
+        f"{path.name}'s parameters cell disagrees with workshop_lib/settings.py: "
+        "run `python -m workshop_lib.dev.parameters` to rewrite it"
     )
     assigned = [node.targets[0].id for node in ast.parse(cell.source).body]
     assert {"PROFILE", "MODEL_NAME", "DATA_SOURCE", "SEED", "OUTPUT_DIR"} <= set(assigned)
@@ -101,5 +101,5 @@ def test_checked_cells_reproduce_their_stored_output(path, smoke_run):
             assert [o.output_type for o in cell.outputs] == ["stream"], "checked cells print text only"
             assert stream_text(ran) == stream_text(cell), (
                 f"{path.name}, cell {cell.get('id')}: output differs from the stored one; if the change is "
-                "meant, refresh it with `python -m workshop_lib.nbclean --execute notebooks/0*.ipynb`"
+                "meant, refresh it with `python -m workshop_lib.dev.nbclean --execute notebooks/0*.ipynb`"
             )

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from workshop_lib.cli import main
-from workshop_lib.resources import checkout_root, notebook_sources, shipped
+from workshop_lib.commands.main import main
+from workshop_lib.paths import checkout_root, notebook_sources, shipped
 
 ROOT = Path(__file__).resolve().parent.parent
 NOT_SOURCES = (".git", ".venv", "runs", "artifacts", "build", "dist", "*.egg-info", "__pycache__", ".*_cache")
@@ -90,7 +90,7 @@ def test_wheel_carries_notebooks_solutions_baselines_and_data(wheel):
     assert modules <= names, f"modules missing from the wheel: {sorted(modules - names)}"
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     with zipfile.ZipFile(wheel[0]) as archive:
-        assert "workshop = workshop_lib.cli:main" in archive.read(entry_points).decode()
+        assert "workshop = workshop_lib.commands.main:main" in archive.read(entry_points).decode()
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +121,7 @@ def test_installed_package_runs_the_smoke_chain_from_an_init_folder(installed, t
     venv, env = installed
     python, workshop = venv / "bin" / "python", venv / "bin" / "workshop"
     code = (
-        "import json, workshop_lib as w; from workshop_lib.resources import shipped; "
+        "import json, workshop_lib as w; from workshop_lib.paths import shipped; "
         "names = ('acceptability', 'notebooks', 'baselines'); "
         "print(json.dumps([w.__file__, *map(str, map(shipped, names))]))"
     )

@@ -9,10 +9,11 @@ import nbformat
 import pytest
 import torch
 
-from workshop_lib.config import resolve
+from workshop_lib.data import load_data
 from workshop_lib.modeling import load_tokenizer
-from workshop_lib.preprocess import tokenize
-from workshop_lib.training import MAX_LENGTH, build_trainer, load_data
+from workshop_lib.preprocess import MAX_LENGTH, tokenize
+from workshop_lib.settings import resolve
+from workshop_lib.training import build_trainer
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "03_preprocessing.ipynb"
 CELLS = ["cell-04", "cell-06", "cell-10", "cell-12", "collator"]  # setup, pad fix, map timing, map, collator

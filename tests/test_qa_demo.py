@@ -3,8 +3,8 @@
 import pytest
 import torch
 
+from workshop_lib.lessons.qa_demo import answer, best_span, encode_pair, load_qa_model
 from workshop_lib.modeling import load_tokenizer
-from workshop_lib.qa_demo import answer, best_span, encode_pair, load_qa_model
 
 CONTEXT = "The Corpus of Linguistic Acceptability was published in 2018 by researchers in New York."
 QUESTION = "Who published the corpus?"

@@ -8,8 +8,9 @@ import subprocess
 import pytest
 from chains import runner_command as command
 
-from workshop_lib.resources import notebook_sources
-from workshop_lib.runner import RUN_STATE, kept_notebooks, main, quality_metrics
+from workshop_lib.commands.baseline import quality_metrics
+from workshop_lib.commands.run import RUN_STATE, kept_notebooks, main
+from workshop_lib.paths import notebook_sources
 
 
 def test_resume_keeps_only_the_notebooks_before_the_first_unfinished_one():

@@ -7,16 +7,10 @@ import shutil
 
 import pytest
 
-from workshop_lib.config import PROJECT_ROOT, resolve
-from workshop_lib.resources import notebook_sources
-from workshop_lib.runner import (
-    baseline_from,
-    checked_parameters,
-    compare,
-    default_baseline,
-    main,
-    other_settings,
-)
+from workshop_lib.commands.baseline import baseline_from, compare, default_baseline, other_settings
+from workshop_lib.commands.run import checked_parameters, main
+from workshop_lib.paths import PROJECT_ROOT, notebook_sources
+from workshop_lib.settings import resolve
 
 
 def test_parameters_read_by_their_declared_type():
@@ -37,7 +31,7 @@ def test_unknown_parameter_is_refused_with_the_known_names(tmp_path, capsys):
 
 
 def test_bad_value_is_refused_before_any_notebook_runs(tmp_path, capsys, monkeypatch):
-    import workshop_lib.runner as runner
+    import workshop_lib.commands.run as runner
 
     monkeypatch.setattr(runner, "run_notebooks", lambda *a: pytest.fail("a notebook ran"))
     with pytest.raises(SystemExit):
@@ -94,7 +88,7 @@ def test_smoke_chain_learns_and_passes_its_baseline(smoke_run):
 @pytest.mark.extended  # a real papermill run; tests/test_launcher.py checks the hand-over in the default tier
 def test_relative_paths_mean_the_callers_folder(tmp_path, monkeypatch):
     """A real papermill run (notebook 02 only) from another folder: relative DATA_SOURCE and --run-dir."""
-    import workshop_lib.runner as runner
+    import workshop_lib.commands.run as runner
 
     shutil.copytree(PROJECT_ROOT / "data" / "acceptability", tmp_path / "mydata")
     monkeypatch.chdir(tmp_path)
@@ -127,7 +121,7 @@ def test_run_folder_is_never_reused(tmp_path, capsys):
 
 
 def test_regression_exits_non_zero(tmp_path, capsys, monkeypatch):
-    import workshop_lib.runner as runner
+    import workshop_lib.commands.run as runner
 
     monkeypatch.setattr(runner, "run_notebooks", lambda run_dir, parameters: {"01_goal": 1.0})
 
@@ -142,11 +136,11 @@ def test_regression_exits_non_zero(tmp_path, capsys, monkeypatch):
 
 
 def test_a_baseline_of_another_kind_of_cpu_is_not_compared(monkeypatch):
-    import workshop_lib.device as device
+    import workshop_lib.commands.baseline as check
 
     baseline = baseline_from({"training": {"mcc": 0.7}}, resolve("smoke"))
     assert other_settings(baseline, resolve("smoke")) == []
-    monkeypatch.setattr(device, "cpu_kind", lambda: "AuthenticAMD AVX2")
+    monkeypatch.setattr(check, "cpu_kind", lambda: "AuthenticAMD AVX2")
     expected = f"cpu: {baseline['cpu']!r} there, 'AuthenticAMD AVX2' here"
     assert other_settings(baseline, resolve("smoke")) == [expected]
     assert default_baseline("smoke").name == "smoke-authenticamd-avx2.json"

@@ -10,9 +10,10 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-import workshop_lib.runner as runner
-from workshop_lib.config import Settings
-from workshop_lib.runner import RUN_STATE, flatten, main
+import workshop_lib.commands.run as runner
+from workshop_lib.commands.baseline import flatten
+from workshop_lib.commands.run import RUN_STATE, main
+from workshop_lib.settings import Settings
 
 KERNEL = {"display_name": "Python 3", "language": "python", "name": "python3"}
 

@@ -12,11 +12,10 @@ import torch
 from safetensors import safe_open
 from safetensors.torch import load_file
 
-from workshop_lib.config import resolve
 from workshop_lib.inference import AcceptabilityClassifier
-from workshop_lib.model_folder import ModelFolderError
-from workshop_lib.modeling import load_model
-from workshop_lib.qa_demo import load_qa_model
+from workshop_lib.lessons.qa_demo import load_qa_model
+from workshop_lib.modeling import ModelFolderError, load_model
+from workshop_lib.settings import resolve
 from workshop_lib.training import build_trainer, save_model, training_arguments
 from workshop_lib.zero_shot import load_language_model
 

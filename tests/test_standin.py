@@ -14,11 +14,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from parity import max_abs_logit_diff
 from transformers import AutoConfig, AutoModelForCausalLM
 
-from workshop_lib.config import resolve
-from workshop_lib.export import export_onnx, max_abs_logit_diff
+from workshop_lib.export import export_onnx
 from workshop_lib.modeling import load_model, load_tokenizer
+from workshop_lib.settings import resolve
 from workshop_lib.training import train
 from workshop_lib.zero_shot import load_language_model, sentence_scores
 

@@ -12,8 +12,7 @@ from functools import cache
 import pytest
 
 from workshop_lib.data import read_labelled_tsv
-from workshop_lib.resources import shipped
-from workshop_lib.synthetic import (
+from workshop_lib.dev.synthetic import (
     ADJECTIVES,
     NOUNS,
     OBJECTS,
@@ -25,6 +24,7 @@ from workshop_lib.synthetic import (
     grammatical,
     sentence,
 )
+from workshop_lib.paths import shipped
 
 # Word classes. Agreement: "3" a third-person singular form or subject, "P" a plural form or subject.
 LEXICON: dict[str, set[str]] = {}

@@ -19,12 +19,13 @@ from huggingface_hub import errors as hub_errors
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from test_hub import python, serving
 
-import workshop_lib.exercises.solutions as solutions
-from workshop_lib.config import PROJECT_ROOT, resolve
+import workshop_lib.dev.solutions as solutions
 from workshop_lib.data import load_cola
+from workshop_lib.dev.nbclean import CHECK_MARK, clean
+from workshop_lib.dev.nbclean import main as nbclean_main
 from workshop_lib.hub import PROBE_PATH, is_network_error
-from workshop_lib.nbclean import CHECK_MARK, clean
-from workshop_lib.nbclean import main as nbclean_main
+from workshop_lib.paths import PROJECT_ROOT
+from workshop_lib.settings import resolve
 from workshop_lib.training import train
 
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
@@ -146,7 +147,7 @@ def check_exit(capsys) -> tuple[int, list[str]]:
 def test_solutions_check_fails_when_stale_and_passes_after_regenerating(project_copy, capsys):
     committed = {p: p.read_bytes() for p in (NOTEBOOKS / "solutions").glob("*.ipynb")}
     names = sorted(p.name for p in (project_copy / "notebooks").glob("0[1-6]_*.ipynb"))
-    hint = "(run python -m workshop_lib.exercises.solutions)"
+    hint = "(run python -m workshop_lib.dev.solutions)"
 
     code, lines = check_exit(capsys)  # no solutions folder yet: every one is missing
     assert code == 1 and lines == [f"stale: notebooks/solutions/{name} {hint}" for name in names]
@@ -346,7 +347,10 @@ def test_prefetch_fills_the_cache_from_a_hub(tmp_path, tiny_dir):
         ("model", "openai-community/gpt2"): gpt2 | pickle,
         ("dataset", "nyu-mll/glue"): glue_cola_files(),
     }
-    code = "from workshop_lib.cli import main; raise SystemExit(main(['prefetch', '--profile', 'quick']))"
+    code = (
+        "from workshop_lib.commands.main import main\n"
+        "raise SystemExit(main(['prefetch', '--profile', 'quick']))"
+    )
     with serving(server):
         done = python(code, tmp_path, HF_ENDPOINT=f"http://127.0.0.1:{server.server_address[1]}")
     assert done.returncode == 0, done.stderr[-3000:]

@@ -13,8 +13,9 @@ import torch
 from cards import card_parts, results
 from transformers import TrainerCallback
 
-from workshop_lib.artifacts import ArtifactExistsError
-from workshop_lib.config import Settings, resolve
+from workshop_lib import training
+from workshop_lib.records import ArtifactExistsError
+from workshop_lib.settings import Settings, resolve
 from workshop_lib.training import (
     RUN_SETTINGS,
     ResumeMismatchError,
@@ -31,7 +32,7 @@ TRAIN_SCRIPT = textwrap.dedent(
     """
     import json, os, signal, sys
     from transformers import TrainerCallback
-    from workshop_lib.config import Settings, resolve
+    from workshop_lib.settings import Settings, resolve
     from workshop_lib.training import train
 
     class Crash(TrainerCallback):
@@ -174,6 +175,20 @@ def test_tiny_gpt2_trains_on_real_cola(cola_dir, gpt2_tokenizer_dir, tmp_path):
     losses = short_run_losses(settings, steps=12, every=3)
     assert len(losses) == 4 and all(loss == loss for loss in losses)  # finite
     assert min(losses[1:]) < losses[0]
+
+
+def test_heap_trimming_only_where_it_was_measured_to_help(monkeypatch):
+    """ReturnFreedMemory joins the Trainer's callbacks for bf16 runs on a CPU only (BENCHMARKS.md)."""
+    settings = resolve("smoke")  # fp32
+
+    def kinds() -> list[type]:
+        return [type(callback) for callback in training.workshop_callbacks(settings)]
+
+    assert kinds() == [training.LogLossAtEpochEnd, training.FreeOptimizerAtEnd]
+    monkeypatch.setattr(training, "pick_precision", lambda device, wanted: "bf16")
+    assert ReturnFreedMemory in kinds()
+    monkeypatch.setattr(training, "pick_device", lambda: "cuda")
+    assert ReturnFreedMemory not in kinds()
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim: Linux only")

@@ -7,7 +7,8 @@ from pathlib import Path
 from datasets import ClassLabel, Dataset, DatasetDict, Features, Value
 
 from .hub import hub_load
-from .resources import shipped
+from .paths import shipped
+from .settings import Settings
 
 LABEL_NAMES = ["unacceptable", "acceptable"]  # index = label id, as in GLUE
 HUB_DATASET, HUB_CONFIG = "nyu-mll/glue", "cola"
@@ -199,3 +200,10 @@ def limit_splits(data: DatasetDict, limits: dict[str, int | None], seed: int = 0
         n = limits.get(split)
         out[split] = ds if n is None or n >= len(ds) else ds.shuffle(seed=seed).select(range(n))
     return DatasetDict(out)
+
+
+def load_data(settings: Settings) -> DatasetDict:
+    """Load the profile's data and apply its sample limits."""
+    data = load_cola(settings.data_source)
+    limits = {"train": settings.train_limit, "validation": settings.eval_limit}
+    return limit_splits(data, limits, seed=settings.seed)

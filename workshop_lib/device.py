@@ -8,7 +8,7 @@ from pathlib import Path
 
 import torch
 
-from .config import PRECISIONS
+from .settings import PRECISIONS
 
 LIBRARIES = ["torch", "transformers", "datasets", "evaluate", "accelerate", "tokenizers", "scikit-learn"]
 LIBRARIES += ["papermill", "ipywidgets"]  # the headless runner and notebook 06's widget

@@ -107,10 +107,10 @@ def unavailable_message(what: str, alternatives: str) -> str:
     return (
         f"Cannot load {what}: the Hugging Face hub ({hub_endpoint()}) is not reachable and it is "
         f"not in the local cache.\nWhat you can do:\n{alternatives}\n"
-        "  - prefetch while online: `python -m workshop_lib.cli prefetch`, then run with "
+        "  - prefetch while online: `python -m workshop_lib.commands prefetch`, then run with "
         "HF_HUB_OFFLINE=1\n"
         "  - behind a proxy: set HTTPS_PROXY (and NO_PROXY) before starting Python or Jupyter\n"
-        "  - check your setup: `python -m workshop_lib.cli doctor`"
+        "  - check your setup: `python -m workshop_lib.commands doctor`"
     )
 
 

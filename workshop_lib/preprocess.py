@@ -10,7 +10,12 @@ import torch
 from datasets import DatasetDict, load_from_disk
 from transformers import PreTrainedTokenizerBase
 
-from .artifacts import atomic_dir
+from .data import load_data
+from .records import atomic_dir
+from .settings import Settings
+
+MAX_LENGTH = 128  # above CoLA's longest sentence in tokens (notebook 02 measures it): no truncation
+DATA_SETTINGS = ("model_name", "data_source", "train_limit", "eval_limit", "seed")  # which sentences, tokens
 
 
 def tokenize(data: DatasetDict, tokenizer: PreTrainedTokenizerBase, max_length: int = 128) -> DatasetDict:
@@ -85,3 +90,25 @@ def load_tokenized(path: str | Path, expect: dict | None = None) -> DatasetDict 
     if expect is not None and meta != expect:
         return None
     return load_from_disk(str(path / "data"))
+
+
+def data_settings(settings: Settings) -> dict:
+    """The settings that decide which sentences, as which tokens, a run trains and evaluates on."""
+    return {**{name: getattr(settings, name) for name in DATA_SETTINGS}, "max_length": MAX_LENGTH}
+
+
+def tokenized_meta(settings: Settings, tokenizer: PreTrainedTokenizerBase) -> dict:
+    """What a saved tokenized set depends on; a mismatch means it must be rebuilt."""
+    return {**data_settings(settings), "vocab_size": len(tokenizer)}
+
+
+def tokenized_data(settings: Settings, tokenizer: PreTrainedTokenizerBase) -> DatasetDict:
+    """Load phase 3's tokenized set, or rebuild and save it when missing or made otherwise."""
+    path, meta = settings.out / "tokenized", tokenized_meta(settings, tokenizer)
+    data = load_tokenized(path, expect=meta)
+    if data is None:
+        if path.exists():
+            print(f"{path} was made with other settings; rebuilding it.")
+        data = tokenize(load_data(settings), tokenizer, MAX_LENGTH)
+        save_tokenized(data, path, meta, overwrite=True)
+    return data

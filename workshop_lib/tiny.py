@@ -24,7 +24,7 @@ from transformers import (
     PreTrainedTokenizerFast,
 )
 
-from .resources import shipped
+from .paths import shipped
 
 TINY_CONFIG = {"n_layer": 2, "n_head": 2, "n_embd": 64, "n_positions": 128}  # seconds on a CPU
 TINY_SIZE = {  # the same size in the names Llama's and BERT's configs use
@@ -103,7 +103,7 @@ def _save_tiny(
     out_dir: str | Path, make_model: Callable[[], PreTrainedModel], tokenizer, seed: int, overwrite: bool
 ) -> Path:
     """Draw the weights from `seed` (leaving the global RNG alone); save model and tokenizer atomically."""
-    from .artifacts import atomic_dir
+    from .records import atomic_dir
 
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
@@ -224,7 +224,7 @@ def tiny_model(name: str, folder: str | Path, seed: int = 0, tokenizer_dir: str 
     if folder.exists():
         print(f"{folder} was built from another recipe (seed, tokenizer or size): rebuilding it.")
     build_tiny(name, folder, tokenizer_dir, seed=seed, overwrite=True)
-    from .artifacts import atomic_write_json
+    from .records import atomic_write_json
 
     atomic_write_json(build_file, recipe)
     return folder

@@ -10,10 +10,8 @@ import shutil
 import time
 from pathlib import Path
 
-from datasets import DatasetDict
 from transformers import (
     DataCollatorWithPadding,
-    PreTrainedTokenizerBase,
     Trainer,
     TrainerCallback,
     TrainingArguments,
@@ -21,17 +19,14 @@ from transformers import (
 )
 from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR, TrainOutput
 
-from .artifacts import ArtifactExistsError, atomic_dir, atomic_write_json
-from .config import Settings
-from .data import limit_splits, load_cola
 from .device import pick_device, pick_precision
+from .export import model_card, zero_shot_baseline
 from .metrics import compute_metrics
-from .modelcard import model_card, zero_shot_baseline
-from .modeling import load_model, load_tokenizer
-from .preprocess import load_tokenized, save_tokenized, tokenize
-from .tiny import TINY_FOLDERS, TINY_MODELS, tiny_model
+from .modeling import base_model, load_model, load_tokenizer
+from .preprocess import MAX_LENGTH, data_settings, tokenized_data
+from .records import ArtifactExistsError, atomic_dir, atomic_write_json
+from .settings import Settings
 
-MAX_LENGTH = 128  # CoLA's longest sentence is 45 GPT-2 tokens; truncation never bites
 RUN_SETTINGS = "run_settings.json"  # beside the checkpoints: what they were made with
 
 
@@ -77,50 +72,16 @@ class ReturnFreedMemory(TrainerCallback):
             self.trim(0)
 
 
-def workshop_callbacks() -> list[TrainerCallback]:
-    """The callbacks every workshop Trainer gets: epoch-end loss entries and two memory savers."""
-    return [LogLossAtEpochEnd(), FreeOptimizerAtEnd(), ReturnFreedMemory()]
+def workshop_callbacks(settings: Settings) -> list[TrainerCallback]:
+    """Epoch-end loss entries and the memory savers where they were measured to help (BENCHMARKS.md)."""
+    callbacks = [LogLossAtEpochEnd(), FreeOptimizerAtEnd()]
+    device = pick_device()
+    if device == "cpu" and pick_precision(device, settings.precision) == "bf16":
+        callbacks.append(ReturnFreedMemory())  # only bf16 CPU runs grew their heap over the epochs
+    return callbacks
 
 
-def base_model(settings: Settings) -> str:
-    """The model to start from: a hub id or folder, or a tiny model built for this seed under the output."""
-    name = settings.model_name
-    if name in TINY_MODELS:
-        return str(tiny_model(name, settings.out / TINY_FOLDERS[name], seed=settings.seed))
-    return name
-
-
-def load_data(settings: Settings) -> DatasetDict:
-    """Load the profile's data and apply its sample limits."""
-    data = load_cola(settings.data_source)
-    limits = {"train": settings.train_limit, "validation": settings.eval_limit}
-    return limit_splits(data, limits, seed=settings.seed)
-
-
-DATA_SETTINGS = ("model_name", "data_source", "train_limit", "eval_limit", "seed")  # which sentences, tokens
 RECIPE_SETTINGS = ("epochs", "batch_size", "learning_rate", "warmup_steps", "weight_decay")  # how it trains
-
-
-def data_settings(settings: Settings) -> dict:
-    """The settings that decide which sentences, as which tokens, a run trains and evaluates on."""
-    return {**{name: getattr(settings, name) for name in DATA_SETTINGS}, "max_length": MAX_LENGTH}
-
-
-def tokenized_meta(settings: Settings, tokenizer: PreTrainedTokenizerBase) -> dict:
-    """What a saved tokenized set depends on; a mismatch means it must be rebuilt."""
-    return {**data_settings(settings), "vocab_size": len(tokenizer)}
-
-
-def tokenized_data(settings: Settings, tokenizer: PreTrainedTokenizerBase) -> DatasetDict:
-    """Load phase 3's tokenized set, or rebuild and save it when missing or made otherwise."""
-    path, meta = settings.out / "tokenized", tokenized_meta(settings, tokenizer)
-    data = load_tokenized(path, expect=meta)
-    if data is None:
-        if path.exists():
-            print(f"{path} was made with other settings; rebuilding it.")
-        data = tokenize(load_data(settings), tokenizer, MAX_LENGTH)
-        save_tokenized(data, path, meta, overwrite=True)
-    return data
 
 
 def training_arguments(settings: Settings, **overrides) -> TrainingArguments:
@@ -181,7 +142,7 @@ def build_trainer(settings: Settings, callbacks: list | None = None, **arg_overr
         processing_class=tokenizer,  # transformers 5 name; `tokenizer=` was removed
         data_collator=DataCollatorWithPadding(tokenizer),
         compute_metrics=compute_metrics,
-        callbacks=[*workshop_callbacks(), *(callbacks or [])],
+        callbacks=[*workshop_callbacks(settings), *(callbacks or [])],
     )
 
 
@@ -336,8 +297,3 @@ def train(
     metrics = run_metrics(trainer, result, seconds, last, best_evaluation(trainer))
     save_model(trainer, settings, metrics, overwrite=overwrite)
     return metrics
-
-
-def load_log_history(model_dir: str | Path) -> list[dict]:
-    """Read the Trainer's log (losses, learning rates, evaluations) saved beside a model."""
-    return json.loads((Path(model_dir) / "log_history.json").read_text())

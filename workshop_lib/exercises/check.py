@@ -14,7 +14,7 @@ notebook still runs with an unfinished exercise. `show_solution(name)` prints th
         raise NotImplementedError("your code here")
 
     # check cell
-    from workshop_lib.exercises.check import check
+    from .check import check
     check("mcc_by_hand", mcc_by_hand)
 
 A *question* (explain why; predict, then run) is a Markdown cell, tagged `exercise` with its name in the
@@ -31,7 +31,7 @@ Adding an exercise
 2. In the notebook, add the stub cell (tags `["exercise"]`, metadata `"exercise": name`; imports it needs
    go above the `def` in the same cell) and the check cell; for a question, the tagged Markdown cell and
    a `show_solution(name)` cell. Set the metadata with Jupyter's property inspector or with nbformat.
-3. Run `python -m workshop_lib.exercises.solutions`: it writes `notebooks/solutions/NN_*.ipynb`, the
+3. Run `python -m workshop_lib.dev.solutions`: it writes `notebooks/solutions/NN_*.ipynb`, the
    learner notebook with each stub's `def` replaced by the solution's source, each question followed by
    its model answer, and a first cell that makes every check raise unless it says "Right". nbval runs
    those notebooks; `tests/test_exercises.py` checks that each check says "Right" on its solution and

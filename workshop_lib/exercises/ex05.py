@@ -60,7 +60,7 @@ exercise(
 question(
     "learning_rate_x10",
     """
-    In the smoke profile (`python -m workshop_lib.train --profile smoke --set learning_rate=0.01`), with
+    In the smoke profile (`workshop train --profile smoke --set learning_rate=0.01`), with
     1e-2 instead of 1e-3 the logged training loss stays high and jumps about instead of falling, validation
     MCC is 0 for the first epochs (the model answers "acceptable" to everything, the majority class), and
     the best epoch's MCC ends far below what 1e-3 reaches. The steps are so large that the weights jump past

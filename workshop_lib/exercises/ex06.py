@@ -69,7 +69,7 @@ def _untrained_classifier() -> Path:
     """A tiny GPT-2 classifier with readable labels and a random head, saved once per session."""
     from transformers import set_seed
 
-    from ..lessons import quiet
+    from ..lessons.notebook import quiet
     from ..modeling import load_model, load_tokenizer
     from ..tiny import tiny_gpt2
 

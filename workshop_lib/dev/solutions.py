@@ -1,6 +1,6 @@
 """Generate the solution notebooks: each learner notebook with its exercises solved.
 
-`python -m workshop_lib.exercises.solutions` writes `notebooks/solutions/NN_*.ipynb`; with `--check` it
+`python -m workshop_lib.dev.solutions` writes `notebooks/solutions/NN_*.ipynb`; with `--check` it
 writes nothing and exits with status 1 when one of them is missing or stale.
 """
 
@@ -14,15 +14,15 @@ from pathlib import Path
 
 import nbformat
 
-from ..resources import PROJECT_ROOT, notebook_sources
-from .check import Exercise, Question, find, solution_source
+from ..exercises.check import Exercise, Question, find, solution_source
+from ..paths import PROJECT_ROOT, notebook_sources
 
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
 SOLUTIONS = NOTEBOOKS / "solutions"
 TAG = "exercise"
 
 BANNER = """\
-**Solutions notebook**, generated from `../{name}` by `python -m workshop_lib.exercises.solutions`: do not
+**Solutions notebook**, generated from `../{name}` by `python -m workshop_lib.dev.solutions`: do not
 edit it by hand. Every exercise is solved, every question is followed by its model answer, and every check
 cell must say "Right" (the cell below turns any other verdict into an error)."""
 STRICT = 'from workshop_lib.exercises.check import strict\n\nstrict()  # any verdict but "Right" raises'
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.check:
         outdated = stale()
         for path in outdated:
-            print(f"stale: {path.relative_to(PROJECT_ROOT)} (run python -m workshop_lib.exercises.solutions)")
+            print(f"stale: {path.relative_to(PROJECT_ROOT)} (run python -m workshop_lib.dev.solutions)")
         sys.exit(1 if outdated else 0)
     SOLUTIONS.mkdir(exist_ok=True)
     for path, content in expected().items():

@@ -1,4 +1,4 @@
-"""Write artifacts atomically and never overwrite finished results silently."""
+"""Write artifacts atomically (never overwriting finished results silently) and read a run folder back."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -78,11 +78,41 @@ def markdown_table(header: list[str], rows: list[list]) -> str:
     return "\n".join("| " + " | ".join(map(str, cells)) + " |" for cells in lines)
 
 
-def _read_json(path: Path) -> dict:
-    """Parse a JSON file."""
-    return json.loads(path.read_text())
+class RunFolderError(ValueError):
+    """A folder is not a finished run, or one of its records is damaged; the message says what it lacks."""
 
 
-def read_metrics(folder: str | Path, read: Callable[[Path], dict] = _read_json) -> dict[str, dict]:
+def read_json(path: Path) -> dict:
+    """Parse a JSON record, or raise a RunFolderError naming it."""
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as err:
+        raise RunFolderError(f"{path} is not valid JSON ({err}); was the run interrupted?") from None
+
+
+def read_metrics(folder: str | Path) -> dict[str, dict]:
     """The metrics each phase recorded in an output folder (<folder>/metrics/<phase>.json), by phase."""
-    return {p.stem: read(p) for p in sorted((Path(folder) / "metrics").glob("*.json"))}
+    return {p.stem: read_json(p) for p in sorted((Path(folder) / "metrics").glob("*.json"))}
+
+
+def load_run(folder: str | Path) -> dict:
+    """Read a run: `{"settings": ..., "metrics": {phase: ...}}` from a run folder or an OUTPUT_DIR."""
+    folder = Path(folder)
+    if (folder / "metrics.json").is_file():  # a run folder made by `workshop run`
+        recorded = read_json(folder / "metrics.json")
+        settings = dict(recorded.get("settings") or {})
+        settings.setdefault("profile", recorded.get("profile"))
+        return {"settings": settings, "metrics": recorded.get("metrics", {})}
+    if (folder / "metrics").is_dir():  # a notebooks' OUTPUT_DIR: one JSON per phase, settings.json
+        settings_file = folder / "settings.json"
+        settings = read_json(settings_file) if settings_file.is_file() else {}
+        return {"settings": settings, "metrics": read_metrics(folder)}
+    raise RunFolderError(
+        f"{folder}: not a finished run (no metrics.json, no metrics/ folder). Give a folder made by "
+        "`workshop run` (runs/<profile>-<time>) or a notebooks' OUTPUT_DIR."
+    )
+
+
+def load_log_history(model_dir: str | Path) -> list[dict]:
+    """Read the Trainer's log (losses, learning rates, evaluations) saved beside a model."""
+    return read_json(Path(model_dir) / "log_history.json")

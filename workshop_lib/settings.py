@@ -1,30 +1,26 @@
-"""Every setting declared once (type, default, help, what is allowed), the profiles, and where outputs go.
+"""The workshop's settings, each declared once (type, default, help, what is allowed), and the profiles.
 
-The notebooks' parameters cells (`python -m workshop_lib.parameters`), the runner's `-p` and the CLI's
-`--set` all come from the dataclasses below, and every entry is checked by their `__post_init__`.
-No torch or transformers here: the runner and the CLI check settings before anything heavy loads.
+The notebooks' parameters cells (`python -m workshop_lib.dev.parameters`), `workshop run -p` and
+`workshop train --set` all come from the dataclasses below, checked by the engine in `declare.py`.
+No torch or transformers here: the commands check settings before anything heavy loads.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
-import math
 import os
-import types
-import typing
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .declare import Declared, SettingError, check_value, non_negative, parameter, positive, setting
 from .hub import is_local
-from .resources import PROJECT_ROOT, work_root
+from .paths import output_root, refuse_tracked
 
 HUB_MODEL = "openai-community/gpt2"  # GPT-2 small on the Hugging Face hub
 PROFILE_ENV = "WORKSHOP_PROFILE"
-OUTPUT_ENV = "WORKSHOP_OUTPUT_DIR"  # default parent of every profile's output folder
-OUTPUT_FOLDERS = ("artifacts", "runs")  # the project's git-ignored output folders (see .gitignore)
 DEFAULT_PROFILE = "full"
 TINY = "tiny"  # model name of the offline tiny GPT-2 that the project builds itself
 DATA_KEYWORDS = ("hub", "embedded")
@@ -55,133 +51,15 @@ PROFILES: dict[str, dict] = {  # per profile: which model and data, then the rec
 }
 
 
-class SettingError(ValueError):
-    """An unknown setting, or a wrong type or value: the message names it, the value and what is allowed."""
-
-
-def setting(
-    help: str,
-    allowed: str,
-    default: Any = dataclasses.MISSING,
-    check: Callable[[Any], bool] | None = None,
-    path: str | None = None,
-) -> Any:
-    """Declare one setting: help for learners, what is allowed (for errors), a range check, path handling.
-
-    path="always": a folder, made absolute; path="maybe": made absolute only when `hub.is_local` calls it a
-    local folder (else a hub id or keyword, kept as written).
-    """
-    return field(default=default, metadata={"help": help, "allowed": allowed, "check": check, "path": path})
-
-
-def parameter(name: str) -> str:
-    """The notebooks' (and `-p`'s) spelling of a setting: learning_rate -> LEARNING_RATE."""
-    return name.upper()
-
-
-def _kind(hint: Any) -> tuple[type, bool]:
-    """(declared type, whether None is allowed) of an annotation such as `int | None`."""
-    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
-        kinds = [a for a in typing.get_args(hint) if a is not type(None)]
-        return kinds[0], True
-    return hint, False
-
-
-def coerce(value: Any, kind: type) -> Any:
-    """Convert `value` to `kind` where that is unambiguous ("3" -> 3, 2.0 -> 2), else raise ValueError."""
-    text = value.strip() if isinstance(value, str) else None
-    if kind is bool:
-        if isinstance(value, bool):
-            return value
-        if text is not None and text.lower() in ("true", "false"):
-            return text.lower() == "true"
-    elif kind is int and not isinstance(value, bool):
-        if isinstance(value, int):
-            return value
-        number = value if isinstance(value, float) else None
-        if text is not None:
-            try:
-                return int(text)
-            except ValueError:
-                try:
-                    number = float(text)
-                except ValueError:
-                    pass
-        if number is not None and number.is_integer():
-            return int(number)
-    elif kind is float and not isinstance(value, bool):  # an int is a float too (3 epochs stays 3)
-        number = value if isinstance(value, int | float) else None
-        for read in (int, float) if text is not None else ():
-            try:
-                number = read(text)
-                break
-            except ValueError:
-                pass
-        if number is not None and math.isfinite(number):
-            return number
-    elif kind is str:
-        if isinstance(value, os.PathLike):
-            return os.fspath(value)
-        if text:
-            return value
-    raise ValueError(f"{value!r} is not a {kind.__name__}")
-
-
 def is_tiny_model(name: str) -> bool:
     """True for the names of the workshop's own tiny random models: "tiny" and "tiny-<family>"."""
     return name == TINY or (name.startswith(f"{TINY}-") and "/" not in name)
 
 
-def _is_keyword(text: str) -> bool:
-    """Model and data names that are never paths: the tiny models' names, "hub", "embedded"."""
-    return text in DATA_KEYWORDS or is_tiny_model(text)
-
-
-def as_path(text: str, always: bool) -> str:
-    """Make a path absolute against the current folder; unless `always`, leave hub ids and keywords alone."""
-    if not always and (_is_keyword(text) or not is_local(text)):
-        return text
-    return os.path.normpath(Path.cwd() / os.path.expanduser(text))
-
-
-def check_value(owner: type, name: str, value: Any) -> Any:
-    """Coerce and check one declared setting; a SettingError names it, the value and what is allowed."""
-    specs = {f.name: f for f in dataclasses.fields(owner)}
-    if name not in specs:
-        raise SettingError(f"Unknown setting {name!r}; known: {', '.join(specs)}.")
-    spec = specs[name]
-    kind, optional = _kind(typing.get_type_hints(owner)[name])
-    if value is None and optional:
-        return None
-    meta = spec.metadata
-    problem = SettingError(f"Setting {parameter(name)} ({name}) got {value!r}; allowed: {meta['allowed']}.")
-    try:
-        result = coerce(value, kind)
-    except ValueError:
-        raise problem from None
-    if meta["check"] is not None and not meta["check"](result):
-        raise problem
-    if meta["path"]:
-        result = as_path(result, meta["path"] == "always")
-    return result
-
-
-class Declared:
-    """Base of the declarations: coerce and check every field when an instance is made."""
-
-    def __post_init__(self) -> None:
-        for spec in dataclasses.fields(self):
-            object.__setattr__(self, spec.name, check_value(type(self), spec.name, getattr(self, spec.name)))
-
-
-def _positive(x: float) -> bool:
-    """Above 0."""
-    return x > 0
-
-
-def _non_negative(x: float) -> bool:
-    """0 or more."""
-    return x >= 0
+def names_folder(text: str) -> bool:
+    """Whether a model or data name is a local folder: not a keyword ("hub", "embedded", a tiny model's
+    name) and not a hub id."""
+    return not (text in DATA_KEYWORDS or is_tiny_model(text)) and is_local(text)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -198,13 +76,13 @@ class Settings(Declared):
         'a hub id such as "openai-community/gpt2" or a local model folder; "tiny", "tiny-llama" or '
         '"tiny-bert": a small random GPT-2, Llama-style decoder or BERT, built offline',
         "a hub id, a model folder or a tiny model's name",
-        path="maybe",
+        path=names_folder,
     )
     data_source: str = setting(
         '"hub" (CoLA from the Hugging Face hub), "embedded" (the offline set in data/acceptability) or a '
         "folder of CoLA TSV files",
         f"{' or '.join(map(repr, DATA_KEYWORDS))} or a folder of CoLA TSV files",
-        path="maybe",
+        path=names_folder,
     )
     seed: int = setting(
         "one seed for data order, sampling and the new head's first weights: same seed, same result",
@@ -215,12 +93,12 @@ class Settings(Declared):
     epochs: float = setting(
         "passes over the training data (2.5 stops half-way through the third); too many overfit",
         "a number above 0",
-        check=_positive,
+        check=positive,
     )
     batch_size: int = setting(
         "sentences per step on each device: larger is faster per sentence but needs more memory",
         "a whole number of at least 1",
-        check=_positive,
+        check=positive,
     )
     learning_rate: float = setting(
         "AdamW's peak step size, reached after warm-up; fine-tuning needs small ones (5e-5 for GPT-2)",
@@ -238,23 +116,23 @@ class Settings(Declared):
         "AdamW pulls every weight slightly toward 0 each step: a mild guard against overfitting",
         "a number of at least 0, such as 0.01",
         0.01,
-        check=_non_negative,
+        check=non_negative,
     )
     train_limit: int | None = setting(
         "train on a random sample of at most this many sentences, 0 for all: faster, usually less accurate",
         "a whole number of at least 0 (0 = all)",
-        check=_non_negative,
+        check=non_negative,
     )
     eval_limit: int | None = setting(
         "evaluate on at most this many validation sentences, 0 for all: faster, noisier metrics",
         "a whole number of at least 0 (0 = all)",
-        check=_non_negative,
+        check=non_negative,
     )
     output_dir: str = setting(
         "folder the six notebooks share (tokenized data, checkpoints, model, metrics); None: "
         "<project>/artifacts/<profile>",
         "a folder outside the project's tracked files",
-        path="always",
+        path=True,
     )
     precision: str = setting(
         '"auto": bf16 or fp16 on a CUDA GPU, bf16 on a CPU with native bf16 (AVX-512 BF16 or AMX), fp32 '
@@ -285,7 +163,7 @@ class GoalOptions(Declared):
         "training sentences scored to choose the zero-shot threshold, 0 for all: more is steadier, slower",
         "a whole number of at least 0 (0 = all)",
         2000,
-        check=_non_negative,
+        check=non_negative,
     )
 
 
@@ -320,34 +198,6 @@ def parse_parameter(name: str, text: str) -> Any:
         return None
     owner, field_name = known[parameter(name)]
     return check_value(owner, field_name, text)
-
-
-def refuse_tracked(folder: Path, label: str) -> None:
-    """Refuse an output folder inside the project's git-tracked files (git status would fill with models)."""
-    if not (PROJECT_ROOT / ".git").exists():
-        return  # an installed package, not a checkout: nothing is tracked
-    real = Path(os.path.realpath(folder))
-    allowed = [PROJECT_ROOT / name for name in OUTPUT_FOLDERS]
-    if real.is_relative_to(PROJECT_ROOT) and not any(real.is_relative_to(a) for a in allowed):
-        raise SettingError(
-            f"{label} got {str(folder)!r}, inside the project's tracked files, where "
-            f"git would list every model file; allowed: a folder under {allowed[0]} (the default) or "
-            f"{allowed[1]}, or outside {PROJECT_ROOT}."
-        )
-
-
-def output_root() -> Path:
-    """Parent of the profiles' default output folders: <project>/artifacts, or $WORKSHOP_OUTPUT_DIR.
-
-    A relative $WORKSHOP_OUTPUT_DIR is taken from the project root, so that notebooks (which start in
-    notebooks/), the runner and the CLI all mean the same folder. An installed package (no checkout) uses
-    the current folder instead: the folder `workshop init` made, where JupyterLab starts its kernels.
-    """
-    if not os.environ.get(OUTPUT_ENV):
-        return work_root() / OUTPUT_FOLDERS[0]
-    root = Path(os.path.normpath(work_root() / os.path.expanduser(os.environ[OUTPUT_ENV])))
-    refuse_tracked(root, f"Environment variable {OUTPUT_ENV}")
-    return root
 
 
 def profile_name(profile: str | None = None) -> str:

@@ -1,8 +1,8 @@
 """Phase 5 as a command, also under torchrun or accelerate launch (one process per device, rank 0 saves).
 
-python -m workshop_lib.train --profile smoke --output-dir DIR [--set name=value ...]
-torchrun --nproc_per_node=2 -m workshop_lib.train --profile smoke --output-dir DIR
-accelerate launch --num_processes=2 -m workshop_lib.train --profile smoke --output-dir DIR
+workshop train --profile smoke --output-dir DIR [--set name=value ...]
+torchrun --nproc_per_node=2 -m workshop_lib.commands train --profile smoke --output-dir DIR
+accelerate launch --num_processes=2 -m workshop_lib.commands train --profile smoke --output-dir DIR
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ import argparse
 import dataclasses
 import json
 import os
-import sys
 
+from ..declare import SettingError
+from ..settings import PROFILES, Settings, parse_parameter, resolve
 from .arguments import Parser, guarded
-from .config import PROFILES, SettingError, Settings, parse_parameter, resolve
 
 SET_NAMES = [f.name for f in dataclasses.fields(Settings) if f.name not in ("profile", "output_dir")]
 
@@ -74,13 +74,9 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         settings = resolve(args.profile, output_dir=args.output_dir, **dict(args.settings))
     except SettingError as err:
         parser.error(str(err))
-    from .training import train  # torch and transformers: only once the arguments are right
+    from ..training import train  # torch and transformers: only once the arguments are right
 
     metrics = train(settings, overwrite=args.overwrite)
     if int(os.environ.get("RANK", "0")) == 0:  # torchrun and accelerate set RANK in every process
         print(json.dumps(metrics, indent=2))
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,19 +1,8 @@
-"""Teaching helpers: caveats beside numbers a toy model makes meaningless, quiet library output."""
+"""Caveats printed beside numbers that a tiny random model makes meaningless."""
 
 from __future__ import annotations
 
-import logging
-import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from transformers import AutoConfig
-from transformers.utils import logging as hf_logging
-
-from .config import Settings, is_tiny_model
-from .modeling import fused_activation, load_pretrained
-
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
+from ..settings import Settings, is_tiny_model
 
 # What a number printed in a notebook does not show when the model is one of the tiny random ones.
 CAVEATS = {
@@ -57,46 +46,3 @@ def print_caveat(settings: Settings, topic: str) -> None:
     """Print the caveat for `topic` on its own line when the model is a toy."""
     if text := caveat(settings, topic):
         print(text)
-
-
-class _Tidy(logging.Filter):
-    """Remove terminal colour codes from transformers' log lines; drop load reports unless asked for."""
-
-    show_load_reports = False
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = ANSI.sub("", str(record.msg))
-        return self.show_load_reports or "LOAD REPORT" not in record.msg
-
-
-_TIDY = _Tidy()
-
-
-def _tidy_transformers_logs(show_load_reports: bool) -> None:
-    """Install the filter on transformers' log handlers, so saved notebook outputs stay plain text."""
-    _TIDY.show_load_reports = show_load_reports
-    for handler in logging.getLogger("transformers").handlers:
-        if _TIDY not in handler.filters:
-            handler.addFilter(_TIDY)
-
-
-def quiet() -> None:
-    """Silence load reports and weight loading/saving bars (notebook 01 shows a report once)."""
-    # Only these: raising the log level would also turn the Trainer's progress table into printed dicts.
-    hf_logging.disable_progress_bar()
-    _tidy_transformers_logs(show_load_reports=False)
-
-
-@contextmanager
-def load_report() -> Iterator[None]:
-    """Show transformers' load reports (without colour codes) inside the block, quiet again after it."""
-    _tidy_transformers_logs(show_load_reports=True)
-    try:
-        yield
-    finally:
-        quiet()
-
-
-def faster_gelu(source: str) -> dict:
-    """from_pretrained keywords that swap GPT-2's GELU for its one-kernel twin; {} for other models."""
-    return fused_activation(load_pretrained(AutoConfig, source, "the model"))

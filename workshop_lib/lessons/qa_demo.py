@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from transformers import AutoModelForQuestionAnswering, PreTrainedModel, PreTrainedTokenizerBase, set_seed
 
-from .modeling import load_pretrained
+from ..modeling import load_pretrained
 
 
 def load_qa_model(name_or_path: str, seed: int) -> PreTrainedModel:

@@ -1,6 +1,6 @@
 """Keep notebooks reviewable: strip outputs, except cells marked `# NBVAL_CHECK_OUTPUT`.
 
-`python -m workshop_lib.nbclean notebooks/0*.ipynb` strips in place; with `--execute` it first runs the
+`python -m workshop_lib.dev.nbclean notebooks/0*.ipynb` strips in place; with `--execute` it first runs the
 notebooks in order in the smoke profile (sharing one output folder, as a real run does) and keeps the
 outputs of the marked cells (nbval compares them).
 """

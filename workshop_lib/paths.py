@@ -1,4 +1,4 @@
-"""Where the workshop's own files are: the source checkout, else the installed package's data.
+"""Where things are: the checkout or work folder, the shipped files and notebooks, the output folders.
 
 A wheel ships `data/acceptability`, `notebooks` and `baselines` inside the package as
 `workshop_lib/shipped/<name>` (see setup.py); a clone or an editable install reads them in place.
@@ -6,13 +6,18 @@ A wheel ships `data/acceptability`, `notebooks` and `baselines` inside the packa
 
 from __future__ import annotations
 
+import os
 import shutil
 from importlib.resources import files
 from pathlib import Path
 
+from .declare import SettingError
+
 SHIPPED = {"acceptability": "data/acceptability", "notebooks": "notebooks", "baselines": "baselines"}
 PROJECT_ROOT = Path(__file__).resolve().parent.parent  # the checkout, when imported from one
 NOTEBOOK_NAMES = "0[1-6]_*.ipynb"  # the six phases: 01_goal ... 06_usage_and_deployment
+OUTPUT_ENV = "WORKSHOP_OUTPUT_DIR"  # default parent of every profile's output folder
+OUTPUT_FOLDERS = ("artifacts", "runs")  # the project's git-ignored output folders (see .gitignore)
 
 
 def checkout_root() -> Path | None:
@@ -53,7 +58,7 @@ def work_root() -> Path:
 
 def copy_notebooks(dest: str | Path) -> list[Path]:
     """Copy the notebooks (and solutions/, where shipped) into `dest`; refuse to overwrite any file."""
-    from .artifacts import ArtifactExistsError
+    from .records import ArtifactExistsError
 
     dest = Path(dest).expanduser()
     plan = {dest / p.name: p for p in notebook_sources()}
@@ -68,3 +73,31 @@ def copy_notebooks(dest: str | Path) -> list[Path]:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
     return list(plan)
+
+
+def refuse_tracked(folder: Path, label: str) -> None:
+    """Refuse an output folder inside the project's git-tracked files (git status would fill with models)."""
+    if not (PROJECT_ROOT / ".git").exists():
+        return  # an installed package, not a checkout: nothing is tracked
+    real = Path(os.path.realpath(folder))
+    allowed = [PROJECT_ROOT / name for name in OUTPUT_FOLDERS]
+    if real.is_relative_to(PROJECT_ROOT) and not any(real.is_relative_to(a) for a in allowed):
+        raise SettingError(
+            f"{label} got {str(folder)!r}, inside the project's tracked files, where "
+            f"git would list every model file; allowed: a folder under {allowed[0]} (the default) or "
+            f"{allowed[1]}, or outside {PROJECT_ROOT}."
+        )
+
+
+def output_root() -> Path:
+    """Parent of the profiles' default output folders: <project>/artifacts, or $WORKSHOP_OUTPUT_DIR.
+
+    A relative $WORKSHOP_OUTPUT_DIR is taken from the project root, so that notebooks (which start in
+    notebooks/), the runner and the CLI all mean the same folder. An installed package (no checkout) uses
+    the current folder instead: the folder `workshop init` made, where JupyterLab starts its kernels.
+    """
+    if not os.environ.get(OUTPUT_ENV):
+        return work_root() / OUTPUT_FOLDERS[0]
+    root = Path(os.path.normpath(work_root() / os.path.expanduser(os.environ[OUTPUT_ENV])))
+    refuse_tracked(root, f"Environment variable {OUTPUT_ENV}")
+    return root

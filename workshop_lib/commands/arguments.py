@@ -18,7 +18,7 @@ class Parser(argparse.ArgumentParser):
 def guarded(prog: str, command: Callable[[], int]) -> int:
     """Run a command: the workshop's own errors and OS errors (a missing or unwritable folder) print one
     message and return 1 (3: the hub is unreachable); anything else is a bug and keeps its traceback."""
-    from .hub import HubUnavailableError
+    from ..hub import HubUnavailableError
 
     try:
         return command()

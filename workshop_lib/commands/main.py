@@ -1,18 +1,19 @@
 """The `workshop` command: everything a learner or a teacher runs, one subcommand each (`workshop --help`).
 
-Maintainer tools keep their own entries: `python -m workshop_lib.parameters`, `workshop_lib.nbclean`,
-`workshop_lib.exercises.solutions`, `workshop_lib.synthetic` and `workshop_lib.tiny`.
+Maintainer tools keep their own entries: `python -m workshop_lib.dev.parameters`, `workshop_lib.dev.nbclean`,
+`workshop_lib.dev.solutions`, `workshop_lib.dev.synthetic` and `workshop_lib.tiny`.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from . import compare, runner, train
+from ..declare import SettingError
+from ..settings import profile_name
+from . import compare, train
+from . import run as runner
 from .arguments import Parser, guarded
-from .config import SettingError, profile_name
 
 
 def init_arguments(parser: argparse.ArgumentParser) -> None:
@@ -22,7 +23,7 @@ def init_arguments(parser: argparse.ArgumentParser) -> None:
 
 def init_folder(folder: Path) -> int:
     """Copy the notebooks into `folder` and say how to start; refuse (exit 1) rather than overwrite."""
-    from .resources import copy_notebooks
+    from ..paths import copy_notebooks
 
     copied = copy_notebooks(folder)
     print(f"Copied {len(copied)} notebooks into {folder}:")
@@ -102,7 +103,3 @@ def main(argv: list[str] | None = None) -> int:
     """Parse, run the subcommand; its expected failures are one message and a non-zero exit."""
     args = parser().parse_args(argv)
     return guarded(args.parser.prog, lambda: args.run(args, args.parser))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,7 +1,7 @@
 """Run notebooks 01-06 headless with papermill into a run folder, then check metrics against a baseline.
 
-python -m workshop_lib.runner --profile smoke [-p NAME VALUE ...] [--run-dir DIR]
-python -m workshop_lib.runner --resume DIR   (continue a run that was interrupted)
+workshop run --profile smoke [-p NAME VALUE ...] [--run-dir DIR]
+workshop run --resume DIR   (continue a run that was interrupted)
 """
 
 from __future__ import annotations
@@ -9,24 +9,23 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import re
 import sys
 import time
 from datetime import datetime
 from pathlib import Path
 
-from .arguments import Parser, guarded
-from .artifacts import ArtifactExistsError, atomic_write_json, atomic_write_text, markdown_table, read_metrics
-from .config import (
-    SettingError,
-    Settings,
-    from_parameters,
-    parameter,
-    parse_parameter,
-    profile_name,
-    refuse_tracked,
+from ..declare import SettingError, parameter
+from ..paths import notebook_sources, refuse_tracked, work_root
+from ..records import (
+    ArtifactExistsError,
+    atomic_write_json,
+    atomic_write_text,
+    markdown_table,
+    read_metrics,
 )
-from .resources import notebook_sources, shipped, work_root
+from ..settings import Settings, from_parameters, parse_parameter, profile_name
+from .arguments import Parser, guarded
+from .baseline import check, flatten
 
 RUN_STATE = "run.json"  # in the run folder: the parameters it started with, the notebooks that finished
 
@@ -131,76 +130,6 @@ def run_notebooks(run_dir: Path, parameters: dict, log=print) -> dict[str, float
     return seconds
 
 
-def flatten(metrics: dict[str, dict]) -> dict[str, float]:
-    """{'phase': {'name': v}} -> {'phase.name': v} for numeric values."""
-    return {
-        f"{phase}.{name}": value
-        for phase, values in metrics.items()
-        for name, value in values.items()
-        if isinstance(value, int | float) and not isinstance(value, bool)
-    }
-
-
-TIMING_WORDS = ("second", "runtime", "per_s", "sentences_per")  # speed varies by machine: never a baseline
-TOLERANCE = 0.02  # default allowed move of a quality metric (MCC, accuracy, F1, loss, ...)
-
-
-def quality_metrics(metrics: dict[str, dict]) -> dict[str, float]:
-    """The flattened metrics that should not depend on the machine's speed."""
-    return {k: v for k, v in flatten(metrics).items() if not any(w in k for w in TIMING_WORDS)}
-
-
-def recipe(settings: Settings) -> dict:
-    """The settings that decide a run's metrics (all but where the outputs go)."""
-    return {k: v for k, v in dataclasses.asdict(settings).items() if k != "output_dir"}
-
-
-def default_baseline(profile: str) -> Path:
-    """baselines/<profile>-<CPU kind>.json: fp32 training rounds differently on another kind of CPU."""
-    from .device import cpu_kind
-
-    return shipped("baselines") / f"{profile}-{re.sub(r'[^a-z0-9]+', '-', cpu_kind().lower())}.json"
-
-
-def baseline_from(metrics: dict[str, dict], settings: Settings, tolerance: float = TOLERANCE) -> dict:
-    """Make a baseline of this run's quality metrics, with the settings and the CPU kind they came from."""
-    from .device import cpu_kind
-
-    return {
-        "cpu": cpu_kind(),
-        "settings": recipe(settings),
-        "metrics": {
-            k: {"value": round(v, 6), "tolerance": tolerance} for k, v in quality_metrics(metrics).items()
-        },
-    }
-
-
-def other_settings(baseline: dict, settings: Settings) -> list[str]:
-    """The settings (and CPU kind) in which this run differs from the baseline's ("name: X there, Y here")."""
-    from .device import cpu_kind
-
-    ours = recipe(settings)
-    theirs = baseline.get("settings", {})
-    found = [f"{k}: {v!r} there, {ours.get(k)!r} here" for k, v in theirs.items() if ours.get(k) != v]
-    if "cpu" in baseline and baseline["cpu"] != cpu_kind():  # fp32 rounds differently on another kind
-        found.append(f"cpu: {baseline['cpu']!r} there, {cpu_kind()!r} here")
-    return found
-
-
-def compare(metrics: dict[str, dict], baseline: dict) -> list[str]:
-    """Return one line per baseline metric that is missing or moved beyond its tolerance."""
-    flat = flatten(metrics)
-    problems = []
-    for key, spec in baseline["metrics"].items():
-        if key not in flat:
-            problems.append(f"{key}: missing from this run (baseline {spec['value']})")
-        elif not abs(flat[key] - spec["value"]) <= spec["tolerance"] + 1e-12:  # NaN fails; ± alike
-            problems.append(
-                f"{key}: moved from {spec['value']} to {flat[key]:.4f} (tolerance ±{spec['tolerance']})"
-            )
-    return problems
-
-
 def report(settings: Settings, parameters: dict, seconds: dict, metrics: dict, verdict: str) -> str:
     """A short Markdown report of the run: its settings, the parameters given, times, metrics, verdict."""
     lines = [
@@ -283,36 +212,10 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return 1
 
     metrics = read_metrics(settings.out)
-    baseline_path = args.baseline or default_baseline(profile)
-    problems: list[str] = []
-    baseline = json.loads(baseline_path.read_text()) if baseline_path.is_file() else None
-    if args.save_baseline:
-        atomic_write_json(baseline_path, baseline_from(metrics, settings))
-        verdict = f"saved as the new baseline {baseline_path}"
-    elif baseline is not None and other_settings(baseline, settings):
-        verdict = (
-            f"not compared: {baseline_path} was measured with other settings ("
-            + "; ".join(other_settings(baseline, settings))
-            + ")"
-        )
-    elif baseline is not None:
-        problems = compare(metrics, baseline)
-        verdict = "REGRESSION\n\n" + "\n".join(f"- {p}" for p in problems) if problems else "passed"
-    else:
-        others = sorted(p.name for p in baseline_path.parent.glob(f"{profile}-*.json"))
-        verdict = f"no baseline for profile {profile!r} ({baseline_path} absent): not compared" + (
-            f"; baselines of other CPU kinds: {', '.join(others)} (fp32 rounds differently on another kind; "
-            "record one for this kind with --save-baseline)"
-            if others and args.baseline is None
-            else ""
-        )
+    problems, verdict = check(metrics, settings, args.baseline, save=args.save_baseline)
     summary = {"profile": profile, "settings": dataclasses.asdict(settings), "seconds": seconds}
     atomic_write_json(run_dir / "metrics.json", {**summary, "metrics": metrics})
     atomic_write_text(run_dir / "report.md", report(settings, parameters, seconds, metrics, verdict))
     print(f"Total {sum(seconds.values()):.0f} s. Metrics: {run_dir / 'metrics.json'}")
     print(f"Baseline check: {verdict}")
     return 2 if problems else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

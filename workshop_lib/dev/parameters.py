@@ -1,7 +1,7 @@
 """The notebooks' parameters cells, written from the one declaration in `config`.
 
-python -m workshop_lib.parameters            rewrite every notebook's parameters cell from the declaration
-python -m workshop_lib.parameters --check    only list the notebooks whose cell disagrees (exit status 1)
+python -m workshop_lib.dev.parameters            rewrite every notebook's parameters cell from the declaration
+python -m workshop_lib.dev.parameters --check    only list the notebooks whose cell disagrees (exit status 1)
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ import dataclasses
 import sys
 from pathlib import Path
 
-from .config import NOTEBOOK_OPTIONS, Settings, parameter
-from .resources import PROJECT_ROOT, notebook_sources
+from ..declare import parameter
+from ..paths import PROJECT_ROOT, notebook_sources
+from ..settings import NOTEBOOK_OPTIONS, Settings
 
 HEADER = "# Change a value to override it; None takes the value of the chosen PROFILE."
 

@@ -1,20 +1,18 @@
 """Compare finished runs side by side: model, data, seed, zero-shot and fine-tuned scores, speed.
 
-python -m workshop_lib.compare RUN_DIR [RUN_DIR ...] [--markdown FILE]
+python -m workshop_lib.commands.compare RUN_DIR [RUN_DIR ...] [--markdown FILE]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from datetime import datetime
 from pathlib import Path
 
-from . import artifacts
+from .. import records as artifacts
+from ..paths import work_root
+from ..records import atomic_write_text, load_run
 from .arguments import Parser, guarded
-from .artifacts import atomic_write_text, read_metrics
-from .resources import work_root
 
 COLUMNS = [  # (column title, where the value comes from, format)
     ("run", "run", "{}"), ("model", "settings.model_name", "{}"),
@@ -26,37 +24,6 @@ COLUMNS = [  # (column title, where the value comes from, format)
     ("samples/s", "training.train_samples_per_second", "{:.0f}"),
 ]
 MISSING = "–"
-
-
-class RunFolderError(ValueError):
-    """A folder given to compare is not a finished run; the message says what it lacks."""
-
-
-def _read_json(path: Path) -> dict:
-    """Parse a JSON file, or raise a RunFolderError naming it."""
-    try:
-        return json.loads(path.read_text())
-    except json.JSONDecodeError as err:
-        raise RunFolderError(f"{path} is not valid JSON ({err}); was the run interrupted?") from None
-
-
-def load_run(folder: str | Path) -> dict:
-    """Read a run: `{"settings": ..., "metrics": {phase: ...}}` from a run folder or an OUTPUT_DIR."""
-    folder = Path(folder)
-    if (folder / "metrics.json").is_file():  # a run folder made by `workshop.sh run`
-        recorded = _read_json(folder / "metrics.json")
-        settings = dict(recorded.get("settings") or {})
-        settings.setdefault("profile", recorded.get("profile"))
-        return {"settings": settings, "metrics": recorded.get("metrics", {})}
-    if (folder / "metrics").is_dir():  # a notebooks' OUTPUT_DIR: one JSON per phase, settings.json
-        metrics = read_metrics(folder, _read_json)
-        settings_file = folder / "settings.json"
-        settings = _read_json(settings_file) if settings_file.is_file() else {}
-        return {"settings": settings, "metrics": metrics}
-    raise RunFolderError(
-        f"{folder}: not a finished run (no metrics.json, no metrics/ folder). Give a folder made by "
-        "`./workshop.sh run` (runs/<profile>-<time>) or a notebooks' OUTPUT_DIR."
-    )
 
 
 def _lookup(run: dict, key: str):
@@ -156,7 +123,3 @@ def run(args: argparse.Namespace) -> int:
     print(text)
     print(f"Written to {out}")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,6 +1,6 @@
 """Generate the workshop's own acceptability set: grammatical sentences and systematic corruptions.
 
-Run `python -m workshop_lib.synthetic data/acceptability` to rebuild the committed files exactly.
+Run `python -m workshop_lib.dev.synthetic data/acceptability` to rebuild the committed files exactly.
 """
 
 from __future__ import annotations

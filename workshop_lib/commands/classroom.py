@@ -9,12 +9,12 @@ import sys
 import time
 from pathlib import Path
 
-from .config import is_tiny_model, resolve
-from .data import HUB_CONFIG, HUB_DATASET, OFFLINE_ALTERNATIVES, load_hub
-from .device import versions
-from .hub import hub_endpoint, hub_load, hub_reachable, is_local, offline_mode
-from .model_folder import ModelFolderError, check_model_folder
-from .modeling import OFFLINE_ALTERNATIVES as MODEL_ALTERNATIVES
+from ..data import HUB_CONFIG, HUB_DATASET, OFFLINE_ALTERNATIVES, load_hub
+from ..device import versions
+from ..hub import hub_endpoint, hub_load, hub_reachable, is_local, offline_mode
+from ..modeling import OFFLINE_ALTERNATIVES as MODEL_ALTERNATIVES
+from ..modeling import ModelFolderError, check_model_folder
+from ..settings import is_tiny_model, resolve
 
 # What a download keeps: configs, safetensors weights (also sharded), tokenizer files. Never pickles.
 MODEL_PATTERNS = ["*.json", "*.safetensors", "*.txt", "*.model"]

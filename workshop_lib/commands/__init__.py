@@ -1,0 +1,1 @@
+"""The `workshop` command and its subcommands: what a learner or a teacher runs (`workshop --help`)."""

@@ -1,0 +1,11 @@
+"""What only the notebooks use: the setup around each lesson, caveats, the QA demo, exploration, plots.
+
+The notebook-facing helpers are importable from here: `from workshop_lib import lessons; lessons.quiet()`.
+"""
+
+from .caveats import caveat, print_caveat
+from .notebook import faster_gelu, load_metrics, load_report, quiet, save_metrics, start
+
+__all__ = [
+    "caveat", "faster_gelu", "load_metrics", "load_report", "print_caveat", "quiet", "save_metrics", "start"
+]

@@ -1,0 +1,101 @@
+"""What every notebook does around its lesson: check the settings, quiet library output, record metrics."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+from collections.abc import Iterator, MutableMapping
+from contextlib import contextmanager
+from typing import Any
+
+from transformers import AutoConfig
+from transformers.utils import logging as hf_logging
+
+from ..declare import check_value, parameter
+from ..device import describe, versions
+from ..modeling import fused_activation, load_pretrained
+from ..records import atomic_write_json, read_metrics
+from ..settings import NOTEBOOK_OPTIONS, Settings, from_parameters
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def start(namespace: MutableMapping[str, Any]) -> Settings:
+    """Check the notebook's parameters (`start(globals())`), print the setup and save <output>/settings.json.
+
+    The shared settings are resolved from PROFILE; a notebook's own parameters (OVERWRITE, ...) are
+    checked too and stored back in `namespace` with their declared type.
+    """
+    settings = from_parameters(namespace)
+    own = {
+        parameter(f.name): check_value(options, f.name, namespace[parameter(f.name)])
+        for options in NOTEBOOK_OPTIONS.values()
+        for f in dataclasses.fields(options)
+        if parameter(f.name) in namespace
+    }
+    namespace.update(own)
+    print("  ".join(f"{k} {v or 'not installed'}" for k, v in versions().items()))
+    print(f"device: {describe(settings.precision)}")
+    print(f"profile: {settings.profile}")
+    for key, value in dataclasses.asdict(settings).items():
+        if key != "profile":
+            print(f"  {key:14} {'all' if value is None else value}")  # only the limits can be None
+    saved = atomic_write_json(settings.out / "settings.json", dataclasses.asdict(settings))
+    print(f"  (saved in {saved})")
+    if own:
+        print("this notebook: " + ", ".join(f"{name} = {value!r}" for name, value in own.items()))
+    return settings
+
+
+def save_metrics(settings: Settings, phase: str, metrics: dict) -> None:
+    """Record a phase's headline numbers in <output>/metrics/<phase>.json for the run report."""
+    atomic_write_json(settings.out / "metrics" / f"{phase}.json", metrics)
+
+
+def load_metrics(settings: Settings) -> dict[str, dict]:
+    """Read every phase's recorded metrics, keyed by phase."""
+    return read_metrics(settings.out)
+
+
+class _Tidy(logging.Filter):
+    """Remove terminal colour codes from transformers' log lines; drop load reports unless asked for."""
+
+    show_load_reports = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = ANSI.sub("", str(record.msg))
+        return self.show_load_reports or "LOAD REPORT" not in record.msg
+
+
+_TIDY = _Tidy()
+
+
+def _tidy_transformers_logs(show_load_reports: bool) -> None:
+    """Install the filter on transformers' log handlers, so saved notebook outputs stay plain text."""
+    _TIDY.show_load_reports = show_load_reports
+    for handler in logging.getLogger("transformers").handlers:
+        if _TIDY not in handler.filters:
+            handler.addFilter(_TIDY)
+
+
+def quiet() -> None:
+    """Silence load reports and weight loading/saving bars (notebook 01 shows a report once)."""
+    # Only these: raising the log level would also turn the Trainer's progress table into printed dicts.
+    hf_logging.disable_progress_bar()
+    _tidy_transformers_logs(show_load_reports=False)
+
+
+@contextmanager
+def load_report() -> Iterator[None]:
+    """Show transformers' load reports (without colour codes) inside the block, quiet again after it."""
+    _tidy_transformers_logs(show_load_reports=True)
+    try:
+        yield
+    finally:
+        quiet()
+
+
+def faster_gelu(source: str) -> dict:
+    """from_pretrained keywords that swap GPT-2's GELU for its one-kernel twin; {} for other models."""
+    return fused_activation(load_pretrained(AutoConfig, source, "the model"))
