@@ -31,12 +31,15 @@ from pathlib import Path
 
 import render  # same script folder
 from train_speed import machine
+from transformers import TrainerCallback
 
 from workshop_lib import training
 from workshop_lib.commands.train import checked_setting
-from workshop_lib.data import load_data
+from workshop_lib.data import SELECTION_SHARE, load_data
 from workshop_lib.device import pick_device, pick_precision
+from workshop_lib.inference import predict_logits
 from workshop_lib.lessons.plots import epoch_evaluations
+from workshop_lib.metrics import classification_metrics
 from workshop_lib.modeling import load_tokenizer
 from workshop_lib.records import atomic_write_json, load_log_history
 from workshop_lib.settings import PROFILES, Settings, resolve
@@ -99,16 +102,44 @@ def zero_shot(settings: Settings, sample: int) -> dict:
     }
 
 
-def fine_tune(settings: Settings, keep_model: bool) -> dict:
-    """Train through workshop_lib (resuming an interrupted run); add per-epoch MCC and loss; free the disk."""
+class PeekAtValidation(TrainerCallback):
+    """The optimism measurement only: validation MCC after every epoch, which the workshop never looks at.
+
+    It scores with `predict_logits` outside the Trainer, so the run's own choice (on the selection split)
+    and its log stay exactly as without it.
+    """
+
+    def __init__(self, sentences: list[str], labels: list[int], tokenizer) -> None:
+        self.sentences, self.labels, self.tokenizer, self.mcc = sentences, labels, tokenizer, []
+
+    def on_epoch_end(self, args, state, control, model=None, **kwargs):
+        logits = predict_logits(model, self.tokenizer, self.sentences, device="cpu")
+        self.mcc.append(classification_metrics(self.labels, logits.argmax(-1))["mcc"])
+        model.train()
+
+
+def fine_tune(settings: Settings, keep_model: bool, peek: bool = False) -> dict:
+    """Train through workshop_lib (resuming an interrupted run); add per-epoch MCC and loss; free the disk.
+
+    With `peek`, also the validation MCC after every epoch (for the optimism of choosing on validation).
+    """
     model_dir = settings.out / "model"
+    peeker = None
     if (model_dir / "metrics.json").is_file():  # finished before, not yet recorded
         metrics = json.loads((model_dir / "metrics.json").read_text())
     else:
-        metrics = training.train(settings)
+        callbacks = []
+        if peek:
+            validation = load_data(settings)["validation"]
+            tokenizer = load_tokenizer(settings.model_name)
+            peeker = PeekAtValidation(validation["sentence"], validation["label"], tokenizer)
+            callbacks.append(peeker)
+        metrics = training.train(settings, callbacks=callbacks)
     history = load_log_history(model_dir)
     evaluations = epoch_evaluations(history)
     metrics["epoch_mcc"] = [e["eval_mcc"] for e in evaluations]
+    if peeker is not None:
+        metrics["epoch_validation_mcc"] = peeker.mcc
     metrics["epoch_eval_loss"] = [e["eval_loss"] for e in evaluations]
     # Checkpoints hold optimizer states (GBs) and only serve resuming; the model is 0.5 GB in fp32.
     shutil.rmtree(settings.out / "checkpoints" if keep_model else settings.out, ignore_errors=True)
@@ -154,6 +185,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--results", type=Path, default=ROOT / "benchmarks" / "results" / "real-weights.json")
     parser.add_argument("--markdown", default="render", help="'-': only print the table (no render.py)")
     parser.add_argument("--keep-models", action="store_true", help="keep each trained model folder")
+    parser.add_argument(
+        "--peek-validation",
+        action="store_true",
+        help="also score validation after every epoch (the optimism of choosing on validation; not a recipe)",
+    )
     args = parser.parse_args(argv)
     if args.data is None:
         parser.error("no CoLA folder found: pass --data /path/to/cola/glue or set WORKSHOP_COLA_DIR")
@@ -170,7 +206,9 @@ def main(argv: list[str] | None = None) -> None:
         for seed in args.seeds:
             settings = resolve(profile, seed=seed, **base, **overrides)
             # "auto" precision is bf16 on a CPU with native bf16, fp32 on others: part of what a run computes
-            jobs.append(("train", settings, {"precision": pick_precision(pick_device(), settings.precision)}))
+            # the selection split's share: runs before it chose their checkpoint on validation
+            precision = pick_precision(pick_device(), settings.precision)
+            jobs.append(("train", settings, {"precision": precision, "selection_share": SELECTION_SHARE}))
     for kind, settings, extra in jobs:
         rid = run_id(kind, settings, extra)
         if rid in done_ids(args.results):
@@ -182,7 +220,7 @@ def main(argv: list[str] | None = None) -> None:
         if kind == "zero-shot":
             metrics = zero_shot(settings, extra["sample"])
         else:
-            metrics = fine_tune(settings, args.keep_models)
+            metrics = fine_tune(settings, args.keep_models, args.peek_validation)
         entry = dict(id=rid, kind=kind, label=LABEL, settings=dataclasses.asdict(settings), **extra)
         entry.update(metrics=metrics, started=started, load=[load_before, os.getloadavg()[0]])
         entry.update(machine=machine(), command=command)

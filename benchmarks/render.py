@@ -511,8 +511,48 @@ def real_weights_table(runs: list[dict], source: str) -> str:
     return "\n".join(lines)
 
 
+def optimism_table() -> str:
+    """selection-optimism.json: per run, what the selection split chose against a choice on validation."""
+    path = RESULTS / "selection-optimism.json"
+    runs = json.loads(path.read_text())["runs"] if path.is_file() else []
+    if not runs:
+        return "No run finished yet (`benchmarks/results/selection-optimism.json` is empty)."
+    header = ["profile", "seed", "selection MCC per epoch", "validation MCC per epoch", "chosen on selection"]
+    header += ["chosen on validation", "optimism", "training s", "date (UTC)"]
+    rows = []
+    for run in sorted(runs, key=lambda r: (r["settings"]["profile"], SEEDS.index(r["settings"]["seed"]))):
+        chose, peek = run["metrics"]["epoch_mcc"], run["metrics"]["epoch_validation_mcc"]
+        by_selection = peek[chose.index(max(chose))]  # the Trainer keeps the first best epoch
+        by_validation = max(peek)
+        rows.append(
+            [
+                run["settings"]["profile"],
+                run["settings"]["seed"],
+                per_seed(chose),
+                per_seed(peek),
+                f"epoch {chose.index(max(chose)) + 1}: {mcc(by_selection)}",
+                f"epoch {peek.index(by_validation) + 1}: {mcc(by_validation)}",
+                f"{by_validation - by_selection:+.3f}",
+                num(round(run["metrics"]["train_seconds"])),
+                run["started"][:16].replace("T", " "),
+            ]
+        )
+    commands = sorted({run["command"] for run in runs})
+    machines = sorted({f"{m['cpu']}, {m['nproc']} cores" for m in (run["machine"] for run in runs)})
+    return (
+        markdown_table(header, rows)
+        + "\n\nOptimism: the validation MCC a validation-chosen checkpoint reports minus the one the "
+        "selection split's choice scores. Stand-in: SmolLM2-135M-Instruct, not GPT-2. Machine: "
+        + "; ".join(machines)
+        + ". Command: "
+        + "; ".join(f"`{c}`" for c in commands)
+        + " (`benchmarks/results/selection-optimism.json`)."
+    )
+
+
 BLOCKS = {
     "expectations": expectations,
+    "optimism": optimism_table,
     "real_weights": lambda: real_weights_table(
         result("real-weights")["runs"], "benchmarks/results/real-weights.json"
     ),

@@ -18,6 +18,7 @@ import ast
 import ctypes
 import gc
 import json
+import math
 import os
 import platform
 import resource
@@ -37,13 +38,15 @@ from transformers.trainer_pt_utils import get_length_grouped_indices
 
 from workshop_lib import training
 from workshop_lib.commands.train import split_pair
-from workshop_lib.data import load_cola
+from workshop_lib.data import SELECTION_SHARE, load_cola
+from workshop_lib.device import pick_precision
 from workshop_lib.modeling import ID2LABEL, LABEL2ID, ensure_pad_token, load_tokenizer
 from workshop_lib.settings import resolve
 from workshop_lib.tiny import train_bpe_tokenizer
 
 FULL_TRAIN_SENTENCES = 8551  # CoLA's training split
-FULL_VALIDATION_SENTENCES = 1043  # CoLA's validation split
+FULL_SELECTION_SENTENCES = math.ceil(FULL_TRAIN_SENTENCES * SELECTION_SHARE)  # held out, evaluated per epoch
+WORKSHOP_TRAIN_SENTENCES = FULL_TRAIN_SENTENCES - FULL_SELECTION_SENTENCES  # what the workshop trains on
 EPOCHS = 3
 ARTICLE = {"max_length": 1024, "batch_size": 8, "learning_rate": 5e-5}
 ARTICLE_SAMPLES_PER_SECOND = 5.04  # on the article's own machine: 3 epochs in 5085 s
@@ -119,9 +122,9 @@ def machine() -> dict:
     }
 
 
-def matmul_gflops(seconds: float = 3.0) -> float:
-    """Measured fp32 rate of a GPT-2-shaped matmul (2048x768 @ 768x3072, the MLP's first layer)."""
-    a, b = torch.randn(2048, 768), torch.randn(768, 3072)
+def matmul_gflops(dtype: torch.dtype = torch.float32, seconds: float = 3.0) -> float:
+    """Measured rate of a GPT-2-shaped matmul (2048x768 @ 768x3072, the MLP's first layer) in `dtype`."""
+    a, b = torch.randn(2048, 768, dtype=dtype), torch.randn(768, 3072, dtype=dtype)
     for _ in range(3):
         a @ b
     n, start = 0, time.perf_counter()
@@ -277,7 +280,7 @@ def workshop_leg(
         c1, c0 = np.polyfit(step_padded, step_seconds, 1)
     else:  # all timed batches equally long: no slope to fit
         c1, c0 = 0.0, per_step
-    scale = EPOCHS * FULL_TRAIN_SENTENCES / len(lengths)  # the embedded set stands in for full CoLA
+    scale = EPOCHS * WORKSHOP_TRAIN_SENTENCES / len(lengths)  # the embedded set stands in for full CoLA
     extrapolated = {
         "linear_fit": float(np.sum(c0 + c1 * epoch)) * scale,
         "by_steps": per_step * len(epoch) * scale,
@@ -286,7 +289,7 @@ def workshop_leg(
     # What a full run adds to its steps: an evaluation and a checkpoint save at every epoch's end.
     evaluation = clock.evaluated - clock.marks[-1]["end"]
     save = clock.saved - clock.evaluated
-    eval_scale = FULL_VALIDATION_SENTENCES / len(trainer.eval_dataset)
+    eval_scale = FULL_SELECTION_SENTENCES / len(trainer.eval_dataset)  # the per-epoch evaluation
     return {
         "recipe": f"workshop full profile: batch {settings.batch_size}, dynamic padding, length grouping, "
         f"lr {settings.learning_rate}, optim {trainer.args.optim}, "
@@ -296,6 +299,7 @@ def workshop_leg(
         | ({"pad_to_multiple_of": pad_multiple} if pad_multiple else {})
         | ({"attn": args.attn} if args.attn else {})
         | ({"activation": "gelu_new"} if gelu_new else {}),
+        "precision": "bf16" if trainer.args.bf16 else "fp16" if trainer.args.fp16 else "fp32",
         "timed_steps": len(marks),
         "seconds_per_step": per_step,
         "samples_per_second": rows / seconds,
@@ -488,7 +492,10 @@ def main(argv: list[str] | None = None) -> dict:
 
     report: dict = {"command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]), "machine": machine()}
     report["load_at_start"] = load()
-    report["matmul_gflops"] = matmul_gflops()
+    # per precision a run may use here: fp32, and bf16 where this CPU computes it natively
+    native_bf16 = pick_precision("cpu", "auto") == "bf16"
+    dtypes = {"fp32": torch.float32} | ({"bf16": torch.bfloat16} if native_bf16 else {})
+    report["matmul_gflops"] = {name: matmul_gflops(dtype) for name, dtype in dtypes.items()}
     print(json.dumps({k: report[k] for k in ("machine", "load_at_start", "matmul_gflops")}), flush=True)
     source = cola_source()
     data = load_cola(source)
@@ -548,22 +555,28 @@ def summary(report: dict) -> dict:
         out["article_machine_vs_a"] = ARTICLE_SAMPLES_PER_SECOND / report["a"]["samples_per_second"]
     for name in [k for k in report if k == "b" or k.startswith("b_")]:
         b = report[name]
-        tokens = b["epoch_real_tokens"] * EPOCHS * FULL_TRAIN_SENTENCES / b["train_sentences"]
-        floor = 6 * report["non_embedding_parameters"] * tokens / (report["matmul_gflops"] * 1e9)
+        tokens = b["epoch_real_tokens"] * EPOCHS * WORKSHOP_TRAIN_SENTENCES / b["train_sentences"]
+        # the floor at the run's own precision (a bf16 run's matmuls are bf16), and at fp32 beside it
+        rate = report["matmul_gflops"].get(b["precision"], report["matmul_gflops"]["fp32"])
+        floor = 6 * report["non_embedding_parameters"] * tokens / (rate * 1e9)
+        fp32_floor = 6 * report["non_embedding_parameters"] * tokens / (report["matmul_gflops"]["fp32"] * 1e9)
         ways = b["extrapolated_3_epochs_seconds"]
         # The fit, unless noise made a coefficient negative; then the per-step mean (biased high: the
         # first steps of a length-grouped epoch hold its longest batches).
         fit_ok = b["fit_seconds_per_step"] >= 0 and b["fit_seconds_per_padded_token"] >= 0
         estimate = ways["linear_fit"] if fit_ok else ways["by_steps"]
         out["floor_3_epochs_minutes"] = floor / 60
+        out["fp32_floor_3_epochs_minutes"] = fp32_floor / 60
         out[name] = {
             "torch_threads": b["torch_threads"],
             "samples_per_second": b["samples_per_second"],
             "3_epochs_minutes_extrapolated": estimate / 60,
             "run_minutes_extrapolated": (estimate + b["extrapolated_run_seconds"] - ways["linear_fit"]) / 60,
-            "epoch_samples_per_second_extrapolated": EPOCHS * FULL_TRAIN_SENTENCES / estimate,
+            "epoch_samples_per_second_extrapolated": EPOCHS * WORKSHOP_TRAIN_SENTENCES / estimate,
             "extrapolated_by": "linear_fit" if fit_ok else "by_steps",
+            "precision": b["precision"],
             "over_floor": estimate / floor,
+            "over_fp32_floor": estimate / fp32_floor,
             "peak_gib": max(b["peak_rss_gib"], b["high_water_gib"]),
         }
         if "a" in report:

@@ -11,9 +11,12 @@ def card_parts(text: str) -> tuple[dict, str]:
     return yaml.safe_load(metadata), prose
 
 
-def results(metadata: dict) -> dict[str, float]:
-    """The model-index metrics by type."""
+SELECTION = "selection (held out of train: chose the checkpoint)"  # the card's name of the selection split
+
+
+def results(metadata: dict, split: str = "validation") -> dict[str, float]:
+    """The model-index metrics of one split (validation: scored; the selection split: chose), by type."""
     (entry,) = metadata["model-index"]
-    (result,) = entry["results"]
-    assert result["dataset"]["split"] == "validation"
-    return {m["type"]: m["value"] for m in result["metrics"]}
+    found = {r["dataset"]["split"]: {m["type"]: m["value"] for m in r["metrics"]} for r in entry["results"]}
+    assert set(found) == {"validation", SELECTION}, found
+    return found[split]

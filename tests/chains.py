@@ -11,7 +11,7 @@ from pathlib import Path
 
 import psutil
 
-KILL_AT = "artifacts/checkpoints/checkpoint-300/trainer_state.json"  # epoch 3 of the smoke profile's 10
+KILL_AT = "artifacts/checkpoints/checkpoint-270/trainer_state.json"  # epoch 3 of 10 (90 steps: 1,440 / 16)
 RESUME_TEST = "test_a_run_killed_while_training_resumes_to_the_same_metrics"  # tests/test_resume.py
 
 

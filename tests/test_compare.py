@@ -20,8 +20,11 @@ METRICS = {
         "f1": 0.9299,
         "train_seconds": 12.34,
         "train_samples_per_second": 1296.4,
+        "chosen_on": "selection",
+        "selection_mcc": 0.65432,
     },
 }
+OLD_TRAINING = {k: v for k, v in METRICS["training"].items() if k not in ("chosen_on", "selection_mcc")}
 
 
 def make_run(folder, settings, metrics=METRICS):
@@ -49,6 +52,8 @@ def test_one_row_per_run_with_settings_and_phase_metrics(tmp_path):
         "F1": 0.9299,
         "training s": 12.34,
         "samples/s": 1296.4,
+        "chosen on": "selection",
+        "selection MCC": 0.65432,
     }
 
 
@@ -57,7 +62,7 @@ def test_markdown_table_is_formatted_and_marks_missing_values(tmp_path):
     rows = table_rows([make_run(tmp_path / "a", GPT2), make_run(tmp_path / "b", BERT, bert_metrics)])
     lines = markdown_table(rows).splitlines()
     assert lines[0].startswith("| run | model | profile | data source | seed | zero-shot MCC |")
-    scores = "0.703 | 0.890 | 0.930 | 12.3 | 1296 |"
+    scores = "0.703 | selection | 0.654 | 0.890 | 0.930 | 12.3 | 1296 |"
     assert lines[2] == "| a | tiny | smoke | embedded | 42 | 0.123 | mean-log-prob | " + scores
     assert lines[3] == "| b | tiny-bert | smoke | embedded | 7 | – | – | " + scores
 
@@ -76,6 +81,15 @@ def test_notes_warn_about_what_does_not_compare(tmp_path):
     assert "different data (/data/cola, embedded)" in text
     assert "different methods (mean-log-prob, pseudo-log-likelihood)" in text
     assert "tiny random models" in text
+    assert "optimistic" not in text  # every run chose on the selection split
+
+
+def test_a_run_that_chose_on_validation_is_flagged(tmp_path):
+    """Runs from before the selection split chose and scored on validation: compare says so."""
+    old = {**METRICS, "training": OLD_TRAINING}
+    rows = table_rows([make_run(tmp_path / "new", GPT2), make_run(tmp_path / "old", BERT, old)])
+    assert [row["chosen on"] for row in rows] == ["selection", None]
+    assert any("chose their checkpoint on validation" in note for note in notes(rows))
 
 
 def test_an_output_dir_is_read_from_its_phase_files_and_settings(tmp_path):

@@ -44,7 +44,7 @@ def test_torchrun_two_processes_train_and_save_once(tmp_path):
     model_dir = out / "model"
     saved = json.loads((model_dir / "metrics.json").read_text())
     assert saved["mcc"] == pytest.approx(printed["mcc"])
-    assert saved["mcc"] >= 0.5, saved
+    assert saved["mcc"] >= 0.3, saved  # chance is 0
     assert "score.weight" in load_file(model_dir / "model.safetensors")
     model = AutoModelForSequenceClassification.from_pretrained(model_dir)
     assert model.config.num_labels == 2

@@ -137,7 +137,7 @@ def test_installed_package_runs_the_smoke_chain_from_an_init_folder(installed, t
     assert "Baseline check: passed" in out, out
     [run_dir] = (learner / "runs").iterdir()
     metrics = json.loads((run_dir / "metrics.json").read_text())["metrics"]
-    assert metrics["training"]["mcc"] >= 0.5
+    assert metrics["training"]["mcc"] >= 0.3  # chance is 0
 
     # A learner's copy run in place (as JupyterLab would): its outputs default to ./artifacts there.
     script = (

@@ -72,7 +72,7 @@ def test_a_baseline_applies_only_to_runs_with_its_settings():
 def test_smoke_chain_learns_and_passes_its_baseline(smoke_run):
     """The session's one smoke chain; tests/test_resume.py reruns it (killed, resumed) to the same metrics."""
     summary = json.loads((smoke_run / "metrics.json").read_text())
-    assert summary["metrics"]["training"]["mcc"] >= 0.5  # chance is 0
+    assert summary["metrics"]["training"]["mcc"] >= 0.3  # chance is 0
     report = (smoke_run / "report.md").read_text()
     if default_baseline("smoke").is_file():  # the record of this kind of CPU (fp32 rounds per kind)
         assert "Baseline check: passed" in report  # not "not compared"

@@ -66,7 +66,9 @@ def saved_model(tmp_path_factory) -> Path:
     """The (untrained) smoke model saved by `training.save_model`, the path notebook 05 and the CLI use."""
     settings = resolve("smoke", output_dir=str(tmp_path_factory.mktemp("save")))
     trainer = build_trainer(settings)
-    return save_model(trainer, settings, {"mcc": 0.0, "accuracy": 0.5, "f1": 0.0})
+    sizes = {f"{split}_sentences": 1 for split in ("train", "selection", "validation")}
+    scores = {"mcc": 0.0, "accuracy": 0.5, "f1": 0.0, "selection_mcc": 0.0}
+    return save_model(trainer, settings, {**scores, **sizes})
 
 
 def test_the_saved_model_is_safetensors_only(saved_model):

@@ -400,7 +400,8 @@ def test_card_of_a_model_from_a_local_folder_names_the_folder_not_a_hub_id(tmp_p
     assert f"It is `{folder}` with a sequence-classification head" in prose
     assert "builds itself" not in prose and "smoke-profile" not in prose
     assert (
-        f"CoLA files from the folder `{tmp_path / 'cola'}`; sentences used:\ntrain 32, validation 16."
+        f"CoLA files from the folder `{tmp_path / 'cola'}`; sentences used:\ntrain 32, selection 160, "
+        "validation 16."
         in prose
     )
     assert "training sentences: at most 32; validation sentences: at most 16" in prose

@@ -11,6 +11,7 @@ from .paths import shipped
 from .settings import Settings
 
 LABEL_NAMES = ["unacceptable", "acceptable"]  # index = label id, as in GLUE
+SELECTION_SHARE = 0.1  # of the training split, held out to choose checkpoints; validation only scores
 HUB_DATASET, HUB_CONFIG = "nyu-mll/glue", "cola"
 
 GLUE_FILES = {"train": "train.tsv", "validation": "dev.tsv", "test": "test.tsv"}
@@ -202,8 +203,19 @@ def limit_splits(data: DatasetDict, limits: dict[str, int | None], seed: int = 0
     return DatasetDict(out)
 
 
+def hold_out_selection(data: DatasetDict, seed: int) -> DatasetDict:
+    """Split a seeded, stratified share of `train` off as `selection`, the split that chooses checkpoints.
+
+    Choosing on validation and reporting validation would report the luckiest of several tries; the
+    validation split is scored once, by the model the selection split chose.
+    """
+    parts = data["train"].train_test_split(test_size=SELECTION_SHARE, stratify_by_column="label", seed=seed)
+    rest = {name: split for name, split in data.items() if name != "train"}
+    return DatasetDict({"train": parts["train"], "selection": parts["test"], **rest})
+
+
 def load_data(settings: Settings) -> DatasetDict:
-    """Load the profile's data and apply its sample limits."""
-    data = load_cola(settings.data_source)
+    """Load the profile's data, hold out the selection split, then apply the sample limits."""
+    data = hold_out_selection(load_cola(settings.data_source), settings.seed)
     limits = {"train": settings.train_limit, "validation": settings.eval_limit}
     return limit_splits(data, limits, seed=settings.seed)

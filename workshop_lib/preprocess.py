@@ -10,7 +10,7 @@ import torch
 from datasets import DatasetDict, load_from_disk
 from transformers import PreTrainedTokenizerBase
 
-from .data import load_data
+from .data import SELECTION_SHARE, load_data
 from .records import atomic_dir
 from .settings import Settings
 
@@ -94,7 +94,8 @@ def load_tokenized(path: str | Path, expect: dict | None = None) -> DatasetDict 
 
 def data_settings(settings: Settings) -> dict:
     """The settings that decide which sentences, as which tokens, a run trains and evaluates on."""
-    return {**{name: getattr(settings, name) for name in DATA_SETTINGS}, "max_length": MAX_LENGTH}
+    chosen = {name: getattr(settings, name) for name in DATA_SETTINGS}
+    return {**chosen, "selection_share": SELECTION_SHARE, "max_length": MAX_LENGTH}
 
 
 def tokenized_meta(settings: Settings, tokenizer: PreTrainedTokenizerBase) -> dict:

@@ -17,11 +17,11 @@ from transformers import (
     TrainingArguments,
     set_seed,
 )
-from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR, TrainOutput
+from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
 
 from .device import pick_device, pick_precision
 from .export import model_card, zero_shot_baseline
-from .metrics import compute_metrics
+from .metrics import best_evaluation, compute_metrics, run_metrics
 from .modeling import base_model, load_model, load_tokenizer
 from .preprocess import MAX_LENGTH, data_settings, tokenized_data
 from .records import ArtifactExistsError, atomic_dir, atomic_write_json
@@ -138,7 +138,7 @@ def build_trainer(settings: Settings, callbacks: list | None = None, **arg_overr
         model=model,
         args=args,
         train_dataset=data["train"],
-        eval_dataset=data["validation"],
+        eval_dataset=data["selection"],  # chooses the checkpoint; validation is scored once, at the end
         processing_class=tokenizer,  # transformers 5 name; `tokenizer=` was removed
         data_collator=DataCollatorWithPadding(tokenizer),
         compute_metrics=compute_metrics,
@@ -212,64 +212,15 @@ def save_model(trainer: Trainer, settings: Settings, metrics: dict, overwrite: b
             (tmp / "training_args.json").write_text(trainer.args.to_json_string())  # JSON, not a pickle
             atomic_write_json(tmp / "metrics.json", metrics)
             atomic_write_json(tmp / "log_history.json", trainer.state.log_history)
-            sizes = {"train": len(trainer.train_dataset), "validation": len(trainer.eval_dataset)}
-            card = model_card(settings, metrics, sizes, MAX_LENGTH, zero_shot_baseline(settings))
+            card = model_card(settings, metrics, MAX_LENGTH, zero_shot_baseline(settings))
             (tmp / "README.md").write_text(card, encoding="utf-8")
     return model_dir
-
-
-def whole_run_loss(log: list[dict], final_loss: float, resumed_step: int, last_step: int) -> float | None:
-    """A resumed run's mean loss over all steps (logged before the resume + this call's); None on gaps."""
-    total, previous = 0.0, 0
-    for entry in log:
-        if "loss" in entry and entry["step"] <= resumed_step:
-            total += entry["loss"] * (entry["step"] - previous)
-            previous = entry["step"]
-    if previous != resumed_step:
-        return None
-    return (total + final_loss * (last_step - resumed_step)) / last_step
-
-
-def best_evaluation(trainer: Trainer) -> dict:
-    """The logged evaluation of the checkpoint that load_best_model_at_end reloaded (evaluate if none is)."""
-    state = trainer.state
-    for entry in state.log_history:
-        if "eval_loss" in entry and entry["step"] == state.best_global_step:
-            return {k: v for k, v in entry.items() if k.startswith("eval_") or k == "epoch"}
-    return trainer.evaluate()
-
-
-def run_metrics(
-    trainer: Trainer, result: TrainOutput, seconds: float, resumed_from: str | None, evaluation: dict
-) -> dict:
-    """Validation metrics, the whole run's training loss, this call's throughput (None if nothing trained)."""
-    state = trainer.state
-    # Checkpoints are named checkpoint-<global step>; save_total_limit may have deleted this one since.
-    resumed_step = int(Path(resumed_from).name.rsplit("-", 1)[1]) if resumed_from else 0
-    steps_now = state.global_step - resumed_step
-    metrics: dict = {"train_seconds": seconds, "resumed_from": resumed_from and Path(resumed_from).name}
-    if resumed_step == 0:
-        metrics["train_loss"] = result.training_loss
-    else:
-        loss = whole_run_loss(state.log_history, result.training_loss, resumed_step, state.global_step)
-        if loss is None:  # the log before the resume has gaps: say what the number covers
-            metrics["train_loss_since_resume"] = result.training_loss
-        else:
-            metrics["train_loss"] = loss
-    share = steps_now / max(state.max_steps, 1)  # of the whole schedule, trained in this call
-    data = trainer.train_dataset
-    rate = steps_now > 0 and seconds > 0
-    epochs = trainer.args.num_train_epochs
-    metrics["train_samples_per_second"] = len(data) * epochs * share / seconds if rate else None
-    metrics["train_real_tokens_per_second"] = sum(data["length"]) * epochs * share / seconds if rate else None
-    metrics.update({k.removeprefix("eval_"): v for k, v in evaluation.items()})
-    return metrics
 
 
 def train(
     settings: Settings, overwrite: bool = False, callbacks: list | None = None, **arg_overrides
 ) -> dict:
-    """Train (resuming an interrupted run from its last checkpoint), save the best model; return metrics."""
+    """Train (resuming where a run stopped), keep what the selection split chose, score validation."""
     model_dir, checkpoints = settings.out / "model", settings.out / "checkpoints"
     if model_dir.exists() and not overwrite:
         raise ArtifactExistsError(
@@ -287,6 +238,7 @@ def train(
         shutil.rmtree(checkpoints, ignore_errors=True)
         last = None
     trainer = build_trainer(settings, callbacks, **arg_overrides)
+    validation = tokenized_data(settings, trainer.processing_class)["validation"]
     if last:
         print(f"Resuming from {last}")
     elif trainer.is_world_process_zero():
@@ -294,6 +246,8 @@ def train(
     start = time.perf_counter()
     result = trainer.train(resume_from_checkpoint=last)
     seconds = time.perf_counter() - start
-    metrics = run_metrics(trainer, result, seconds, last, best_evaluation(trainer))
+    scored = trainer.evaluate(validation, metric_key_prefix="validation")  # once, by the kept model
+    chosen = best_evaluation(trainer)  # the kept checkpoint's logged score on the selection split
+    metrics = run_metrics(trainer, result, seconds, last, chosen, scored, len(validation))
     save_model(trainer, settings, metrics, overwrite=overwrite)
     return metrics

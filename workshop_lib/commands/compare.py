@@ -19,6 +19,7 @@ COLUMNS = [  # (column title, where the value comes from, format)
     ("profile", "settings.profile", "{}"), ("data source", "settings.data_source", "{}"),
     ("seed", "settings.seed", "{}"), ("zero-shot MCC", "zero_shot.mcc", "{:.3f}"),
     ("zero-shot method", "zero_shot.method", "{}"), ("fine-tuned MCC", "training.mcc", "{:.3f}"),
+    ("chosen on", "training.chosen_on", "{}"), ("selection MCC", "training.selection_mcc", "{:.3f}"),
     ("accuracy", "training.accuracy", "{:.3f}"), ("F1", "training.f1", "{:.3f}"),
     ("training s", "training.train_seconds", "{:.1f}"),
     ("samples/s", "training.train_samples_per_second", "{:.0f}"),
@@ -80,6 +81,11 @@ def notes(rows: list[dict]) -> list[str]:
         found.append(
             "The zero-shot scores come from different methods (" + ", ".join(sorted(methods)) + "): "
             "compare their MCCs, never their raw scores or thresholds."
+        )
+    if any(row["fine-tuned MCC"] is not None and row["chosen on"] is None for row in rows):
+        found.append(
+            "Runs without a 'chosen on' split chose their checkpoint on validation, the split their "
+            "fine-tuned MCC is scored on: that MCC is optimistic next to runs chosen on the selection split."
         )
     if any(row["profile"] == "smoke" for row in rows):
         found.append(

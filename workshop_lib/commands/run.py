@@ -141,6 +141,10 @@ def report(settings: Settings, parameters: dict, seconds: dict, metrics: dict, v
     lines += ["", "Parameters given: " + ", ".join(f"`{k}={v!r}`" for k, v in parameters.items())]
     lines += ["", markdown_table(["notebook", "seconds"], list(map(list, seconds.items())))]
     lines += ["", markdown_table(["metric", "value"], [[k, f"{v:.4g}"] for k, v in flatten(metrics).items()])]
+    training = metrics.get("training", {})
+    if training.get("chosen_on"):
+        lines += ["", f"Checkpoint chosen on the {training['chosen_on']} split (training.selection_*); "
+                  f"scored once on the {training['scored_on']} split (training.mcc, accuracy, f1, loss)."]
     return "\n".join(lines + ["", f"Baseline check: {verdict}", ""])
 
 

@@ -80,8 +80,10 @@ question(
     The threshold is a parameter learned from data, like a weight. Choosing it on the validation set and
     then reporting the validation MCC scores the classifier on the data it was tuned on: the number is
     optimistic, and on CoLA's 1,043 validation sentences the best cut for that very set also fits its
-    noise. Choosing it on training sentences and reporting validation keeps the validation set unseen,
-    which is how the fine-tuned model is scored too, so the two numbers can be compared.
+    noise. Choosing it on training sentences and reporting validation keeps the validation set unseen.
+    Notebook 05 does the same for the fine-tuned model: its best checkpoint is chosen on the *selection*
+    split, a share of the training sentences held out from training, and validation scores the kept model
+    once. Both numbers are then measured on sentences nothing was chosen on, so they can be compared.
     """,
 )
 

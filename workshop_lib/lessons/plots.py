@@ -22,13 +22,13 @@ def learning_rate_schedule(learning_rates: Sequence[float], warmup_steps: int) -
 
 
 def epoch_evaluations(log_history: list[dict]) -> list[dict]:
-    """The validation results logged during training (not the extra evaluation after it)."""
+    """The selection split's results logged after each epoch (not the validation score after training)."""
     end = next((i for i, e in enumerate(log_history) if "train_runtime" in e), len(log_history))
     return [e for e in log_history[:end] if "eval_mcc" in e]
 
 
 def training_curves(log_history: list[dict]) -> Figure:
-    """Plot training and validation loss, and validation MCC per epoch, from a Trainer's log history."""
+    """Plot training and selection-split loss, and selection MCC per epoch, from a Trainer's log history."""
     train = [(e["epoch"], e["loss"]) for e in log_history if "loss" in e]
     evals = [(e["epoch"], e["eval_loss"], e["eval_mcc"]) for e in epoch_evaluations(log_history)]
     fig, (loss_ax, mcc_ax) = plt.subplots(1, 2, figsize=(11, 3.5))
@@ -36,7 +36,7 @@ def training_curves(log_history: list[dict]) -> Figure:
         loss_ax.plot(*zip(*train, strict=True), label="training loss (logged steps)", alpha=0.7)
     if evals:
         epochs, eval_loss, mcc = zip(*evals, strict=True)
-        loss_ax.plot(epochs, eval_loss, "o-", label="validation loss")
+        loss_ax.plot(epochs, eval_loss, "o-", label="selection-split loss")
         mcc_ax.plot(epochs, mcc, "o-", color="tab:green")
         best = int(np.argmax(mcc))
         mcc_ax.annotate(
@@ -48,7 +48,8 @@ def training_curves(log_history: list[dict]) -> Figure:
         )
     loss_ax.set(xlabel="epoch", ylabel="cross-entropy loss", title="Loss")
     loss_ax.legend()
-    mcc_ax.set(xlabel="epoch", ylabel="MCC", title="Validation MCC (CoLA's metric)", ylim=(-1.05, 1.05))
+    title = "Selection MCC (chooses the checkpoint)"
+    mcc_ax.set(xlabel="epoch", ylabel="MCC", title=title, ylim=(-1.05, 1.05))
     mcc_ax.axhline(0, color="grey", linewidth=0.8)
     fig.tight_layout()
     return fig
