@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..declare import SettingError
 from ..settings import profile_name
-from . import compare, train
+from . import compare, progress, train
 from . import run as runner
 from .arguments import Parser, guarded
 
@@ -84,6 +84,11 @@ COMMANDS = {
         "download the run's model and CoLA into the cache for offline use",
         model_arguments,
         lambda args, parser: prefetch(args),
+    ),
+    "progress": (
+        "check every learner's coding exercises: a table of who is stuck where",
+        progress.add_arguments,
+        lambda args, parser: progress.run(args),
     ),
 }
 
