@@ -69,13 +69,25 @@ def test_progress_table_of_right_wrong_untouched_and_endless(room, tmp_path, cap
     markdown = (tmp_path / "p.md").read_text()
     assert markdown.startswith("| learner | find_threshold | confusion_counts |")
     assert "| total not done | 2 | 1 | 2 |" in markdown
+    assert "- dee · confusion_counts: not finished within the time limit (8 s): an endless loop?" in markdown
+    assert (
+        "- bob · mcc_by_hand: Not right yet: input tp=7, tn=2, fp=1, fn=0 gave None, expected 0.763763."
+        in markdown
+    )
+    assert "- ada ·" not in markdown and "- cy ·" not in markdown
     assert out.splitlines()[0].split() == ["learner", *EXERCISES]
 
 
 def test_an_edited_check_cell_and_a_broken_cell(room, tmp_path, capsys):
     learner = tmp_path / "eve"
     assert main(["init", str(learner)]) == 0
-    answer(learner, {"mcc_by_hand": "def mcc_by_hand(tp, tn, fp, fn)\n    return 0\n"})  # a syntax error
+    answer(
+        learner,
+        {
+            "mcc_by_hand": "def mcc_by_hand(tp, tn, fp, fn)\n    return 0\n",  # a syntax error
+            "confusion_counts": "def confusion_counts(labels, predictions):\n    raise SystemExit\n",
+        },
+    )
     path = learner / "04_training_setup_and_metric.ipynb"
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
@@ -87,7 +99,7 @@ def test_an_edited_check_cell_and_a_broken_cell(room, tmp_path, capsys):
     assert main(["progress", str(learner), "--time-limit", str(LIMIT), "--csv", str(tmp_path / "e.csv")]) == 0
     with open(tmp_path / "e.csv", newline="") as f:
         row = dict(zip(["learner", *EXERCISES], list(csv.reader(f))[1], strict=True))
-    assert row["mcc_by_hand"] == "not right yet"
+    assert row["mcc_by_hand"] == row["confusion_counts"] == "not right yet"
     assert row["learning_rate_at"] == "not done", "judged directly when the check cell was changed"
     assert row["to_verdicts"] == row["acceptable_probability"] == "not done", "a deleted notebook"
 

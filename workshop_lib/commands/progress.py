@@ -116,7 +116,11 @@ def check_notebook(path: Path, names: list[str], results, scratch: str) -> None:
             if name not in cells:
                 results.send((name, NOT_DONE, missing))
                 continue
-            results.send((name, *judge(name, *cells[name])))
+            try:
+                verdict = judge(name, *cells[name])
+            except BaseException as err:  # sys.exit() or the like in the learner's code
+                verdict = (NOT_RIGHT, f"the code stopped the check ({type(err).__name__})")
+            results.send((name, *verdict))
     results.close()
 
 
@@ -132,7 +136,7 @@ def run_notebook(path: Path, names: list[str], limit: float, scratch: str) -> di
         if left[0] not in results:
             results[left[0]] = (
                 NOT_RIGHT,
-                f"still running after the time limit ({limit:g} s): an endless loop?",
+                f"not finished within the time limit ({limit:g} s): an endless loop?",
             )
     return {name: results[name] for name in names}
 
@@ -199,12 +203,29 @@ def text_table(header: list[str], body: list[list[str]]) -> str:
     )
 
 
+def details(table: dict[str, dict[str, tuple[str, str]]]) -> list[str]:
+    """What the checks said about each answer that is not right yet, one Markdown list item each."""
+    return [
+        f"- {learner} · {name}: {message}"
+        for learner, results in table.items()
+        for name, (verdict, message) in results.items()
+        if verdict == NOT_RIGHT
+    ]
+
+
 def run(args: argparse.Namespace) -> int:
     """Print the table (and write it where asked); 0 whatever the learners' answers."""
-    header, body = rows(progress(args.folders, args.time_limit))
+    table = progress(args.folders, args.time_limit)
+    header, body = rows(table)
     print(text_table(header, body))
     if args.markdown:
-        atomic_write_text(args.markdown, markdown_table(header, body) + "\n")
+        notes = details(table)
+        text = (
+            markdown_table(header, body)
+            + "\n"
+            + ("\n## Not right yet\n\n" + "\n".join(notes) + "\n" if notes else "")
+        )
+        atomic_write_text(args.markdown, text)
         print(f"Wrote {args.markdown}")
     if args.csv:
         out = io.StringIO()
