@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up the workshop in ./.venv (first time: about a minute; afterwards: seconds), then hand over:
-#   ./workshop.sh run | compare | train | init | doctor | prefetch ...   the `workshop` command (see --help)
+#   ./workshop.sh run | compare | train | init | doctor | prefetch | progress ...   `workshop` (see --help)
 #   ./workshop.sh test [--all] [PYTEST ARGS]                            ruff + the default tier (--all: CI's)
 #   ./workshop.sh lab                                                   Jupyter Lab on notebooks/
 # Paths given to a command count from the folder it was typed in.
@@ -19,6 +19,17 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 PIP=("$VENV/bin/python" -m pip --quiet --disable-pip-version-check)
 
+# Which versions: by default those the workshop was tested with (constraints.txt, made by `uv pip compile`
+# for Linux x86-64, Python 3.11, with torch $TESTED_TORCH); WORKSHOP_VERSIONS=newest takes the newest
+# versions pyproject.toml allows.
+TESTED_TORCH=2.13.0
+VERSIONS=${WORKSHOP_VERSIONS:-tested}
+case "$VERSIONS" in
+    tested) CONSTRAINTS=(--constraint constraints.txt) ;;
+    newest) CONSTRAINTS=() ;;
+    *) echo "WORKSHOP_VERSIONS must be tested (the default) or newest, not '$VERSIONS'." >&2; exit 2 ;;
+esac
+
 # Which torch to install: $WORKSHOP_TORCH if set; else the CPU build when pip's local wheel folder holds
 # one (as on the CI machines: no multi-GB CUDA download); else the normal build for this platform.
 torch_requirement() {
@@ -33,14 +44,18 @@ torch_requirement() {
             fi
         done
     done
-    echo "torch"
+    if [ "$VERSIONS" = tested ]; then echo "torch==$TESTED_TORCH"; else echo "torch"; fi
 }
 
-stamp="$VENV/.installed-$(cat pyproject.toml | cksum | cut -d' ' -f1)"
+stamp="$VENV/.installed-$(cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)-$VERSIONS"
 if [ ! -e "$stamp" ]; then
-    echo "Installing the workshop into $VENV ..."
+    echo "Installing the workshop into $VENV ($VERSIONS versions) ..."
     "$VENV/bin/python" -c 'import torch' 2>/dev/null || "${PIP[@]}" install "$(torch_requirement)"
-    "${PIP[@]}" install -e ".[test]"
+    "${PIP[@]}" install -e ".[test]" ${CONSTRAINTS[@]+"${CONSTRAINTS[@]}"} || {  # bash 3.2: no empty "${a[@]}"
+        echo "Installing failed. If the tested versions (constraints.txt: Linux x86-64, Python 3.11) do not" \
+            "install here, WORKSHOP_VERSIONS=newest takes the newest versions pyproject.toml allows." >&2
+        exit 1
+    }
     rm -f "$VENV"/.installed-*
     touch "$stamp"
 fi
@@ -48,12 +63,12 @@ fi
 command=${1:-run}
 shift || true
 case "$command" in
-    run | compare | train | init | doctor | prefetch)
+    run | compare | train | init | doctor | prefetch | progress)
         python="$PWD/$VENV/bin/python"
         cd "$CALLER_DIR" && exec "$python" -m workshop_lib.commands "$command" "$@" ;;
     test)
         "$VENV/bin/ruff" check workshop_lib tests notebooks benchmarks
         exec "$VENV/bin/pytest" "$@" ;;
     lab) exec "$VENV/bin/jupyter" lab notebooks "$@" ;;
-    *) echo "unknown command '$command': use run, compare, train, init, doctor, prefetch, test or lab" >&2; exit 2 ;;
+    *) echo "unknown command '$command': use run, compare, train, init, doctor, prefetch, progress, test or lab" >&2; exit 2 ;;
 esac

@@ -33,9 +33,9 @@ def test_help_lists_every_user_command(capsys):
         main(["--help"])
     assert done.value.code == 0
     listed = capsys.readouterr().out
-    for name in ("init", "run", "compare", "train", "doctor", "prefetch"):
+    for name in ("init", "run", "compare", "train", "doctor", "prefetch", "progress"):
         assert f"\n    {name} " in listed, f"`workshop --help` does not list {name}"
-    assert list(COMMANDS) == ["init", "run", "compare", "train", "doctor", "prefetch"]
+    assert list(COMMANDS) == ["init", "run", "compare", "train", "doctor", "prefetch", "progress"]
 
 
 @pytest.mark.parametrize(("args", "status", "line"), MISTAKES, ids=[" ".join(m[0]) for m in MISTAKES])

@@ -33,7 +33,7 @@ def make_project(tmp_path: Path, hand_over: bool = False) -> Path:
     """
     root = tmp_path / "project"
     (root / ".venv" / "bin").mkdir(parents=True)
-    for name in ("workshop.sh", "pyproject.toml"):
+    for name in ("workshop.sh", "pyproject.toml", "constraints.txt"):
         shutil.copy2(PROJECT_ROOT / name, root / name)
     shim = root / ".venv" / "bin" / "python"
     shim.write_text(
@@ -51,7 +51,11 @@ def make_project(tmp_path: Path, hand_over: bool = False) -> Path:
 
 def launch(script: Path, *args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess:
     """Run workshop.sh as typed in `cwd` (by a path relative to it when possible)."""
-    clean = {k: v for k, v in os.environ.items() if k not in ("PIP_FIND_LINKS", "WORKSHOP_TORCH", "PYTHON")}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PIP_FIND_LINKS", "WORKSHOP_TORCH", "WORKSHOP_VERSIONS", "PYTHON")
+    }
     typed = os.path.relpath(script, cwd)
     typed = typed if typed.startswith(".") else f"./{typed}"
     return subprocess.run(
@@ -72,10 +76,14 @@ def stamps(root: Path) -> list[str]:
     return sorted(p.name for p in (root / ".venv").glob(".installed-*"))
 
 
-def cksum(path: Path) -> str:
-    """POSIX cksum of a file's bytes, as the script computes it."""
-    done = subprocess.run(["cksum"], input=path.read_bytes(), capture_output=True, check=True)
+def cksum(root: Path) -> str:
+    """POSIX cksum of pyproject.toml and constraints.txt, as the script computes it for its stamp."""
+    data = (root / "pyproject.toml").read_bytes() + (root / "constraints.txt").read_bytes()
+    done = subprocess.run(["cksum"], input=data, capture_output=True, check=True)
     return done.stdout.split()[0].decode()
+
+
+TESTED = ["--constraint", "constraints.txt"]  # the tested versions: the default
 
 
 def test_the_install_stamp_installs_once_per_pyproject(tmp_path):
@@ -83,13 +91,13 @@ def test_the_install_stamp_installs_once_per_pyproject(tmp_path):
     (root / ".venv" / ".installed-123").touch()  # from an older pyproject.toml
     done = launch(root / "workshop.sh", "doctor", cwd=root)
     assert done.returncode == 0, done.stderr
-    assert "Installing the workshop into .venv ..." in done.stdout
+    assert "Installing the workshop into .venv (tested versions) ..." in done.stdout
     assert [c["argv"] for c in calls(root)] == [
         ["-c", "import torch"],  # torch is there: not installed again
-        [*PIP, "install", "-e", ".[test]"],
+        [*PIP, "install", "-e", ".[test]", *TESTED],
         ["-m", "workshop_lib.commands", "doctor"],
     ]
-    assert stamps(root) == [f".installed-{cksum(root / 'pyproject.toml')}"]
+    assert stamps(root) == [f".installed-{cksum(root)}-tested"]
 
     done = launch(root / "workshop.sh", "doctor", "--profile", "smoke", cwd=root)
     assert done.returncode == 0 and "Installing" not in done.stdout  # stamp present: straight to the command
@@ -100,47 +108,50 @@ def test_the_install_stamp_installs_once_per_pyproject(tmp_path):
         handle.write("# a changed dependency list\n")
     done = launch(root / "workshop.sh", "doctor", cwd=root)
     assert "Installing the workshop" in done.stdout
-    assert [c["argv"] for c in calls(root)][1] == [*PIP, "install", "-e", ".[test]"]
-    assert stamps(root) == [f".installed-{cksum(root / 'pyproject.toml')}"]  # only the new one
+    assert [c["argv"] for c in calls(root)][1] == [*PIP, "install", "-e", ".[test]", *TESTED]
+    assert stamps(root) == [f".installed-{cksum(root)}-tested"]  # only the new one
 
 
 def test_a_failed_install_leaves_no_stamp_and_runs_nothing(tmp_path):
     root = make_project(tmp_path)
     done = launch(root / "workshop.sh", "doctor", cwd=root, SHIM_PIP="1")
     assert done.returncode != 0
-    assert [c["argv"][-1] for c in calls(root)] == ["import torch", ".[test]"]  # stopped after the failure
+    assert [c["argv"][-1] for c in calls(root)] == ["import torch", "constraints.txt"]  # stopped there
     assert stamps(root) == []  # so the next start tries again
+    assert "WORKSHOP_VERSIONS=newest takes the newest versions" in done.stderr
     done = launch(root / "workshop.sh", "doctor", cwd=root)
     assert done.returncode == 0 and "Installing the workshop" in done.stdout
 
 
 @pytest.mark.parametrize(
-    "env, requirement",
+    "env, requirement, constraints",
     [
-        ({}, "torch"),
-        ({"WORKSHOP_TORCH": "torch==2.5.1"}, "torch==2.5.1"),
-        ({"PIP_FIND_LINKS": "WHEELS"}, "torch==2.13.0"),  # the CPU wheel found locally
+        ({}, "torch==2.13.0", TESTED),  # the tested torch (the constraints file's header names it)
+        ({"WORKSHOP_VERSIONS": "newest"}, "torch", []),
+        ({"WORKSHOP_TORCH": "torch==2.5.1"}, "torch==2.5.1", TESTED),
+        ({"PIP_FIND_LINKS": "WHEELS"}, "torch==2.12.1", TESTED),  # the CPU wheel found locally
     ],
-    ids=["default", "WORKSHOP_TORCH", "local-cpu-wheel"],
+    ids=["default", "newest", "WORKSHOP_TORCH", "local-cpu-wheel"],
 )
-def test_a_missing_torch_is_installed_first(env, requirement, tmp_path):
+def test_a_missing_torch_is_installed_first(env, requirement, constraints, tmp_path):
     root = make_project(tmp_path)
     wheels = tmp_path / "wheels"
     wheels.mkdir()
-    (wheels / "torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl").touch()
+    (wheels / "torch-2.12.1+cpu-cp311-cp311-manylinux_2_28_x86_64.whl").touch()
     env = {k: v.replace("WHEELS", str(wheels)) for k, v in env.items()}
     done = launch(root / "workshop.sh", "doctor", cwd=root, SHIM_TORCH="1", **env)
     assert done.returncode == 0, done.stderr
     installs = [c["argv"][len(PIP) :] for c in calls(root) if c["argv"][: len(PIP)] == PIP]
     assert [i for i in installs if i[:1] == ["install"]] == [
         ["install", requirement],
-        ["install", "-e", ".[test]"],
+        ["install", "-e", ".[test]", *constraints],
     ]
+    assert stamps(root) == [f".installed-{cksum(root)}-{env.get('WORKSHOP_VERSIONS', 'tested')}"]
 
 
 def test_init_creates_the_folder_relative_to_where_it_was_typed(tmp_path):
     root = make_project(tmp_path, hand_over=True)
-    (root / ".venv" / f".installed-{cksum(root / 'pyproject.toml')}").touch()
+    (root / ".venv" / f".installed-{cksum(root)}-tested").touch()
     elsewhere = tmp_path / "home" / "learner"
     elsewhere.mkdir(parents=True)
     done = launch(root / "workshop.sh", "init", "class/notebooks", cwd=elsewhere)
@@ -161,7 +172,7 @@ def test_init_creates_the_folder_relative_to_where_it_was_typed(tmp_path):
 
 def test_commands_get_relative_paths_from_the_callers_folder(tmp_path, monkeypatch):
     root = make_project(tmp_path)
-    (root / ".venv" / f".installed-{cksum(root / 'pyproject.toml')}").touch()
+    (root / ".venv" / f".installed-{cksum(root)}-tested").touch()
     caller = tmp_path / "course"
     (caller / "mydata").mkdir(parents=True)
     args = ["-p", "DATA_SOURCE", "mydata", "--run-dir", "runs/first"]
@@ -182,11 +193,19 @@ def test_commands_get_relative_paths_from_the_callers_folder(tmp_path, monkeypat
 
 def test_an_unknown_command_exits_2_with_the_list_of_commands(tmp_path):
     root = make_project(tmp_path)
-    (root / ".venv" / f".installed-{cksum(root / 'pyproject.toml')}").touch()
+    (root / ".venv" / f".installed-{cksum(root)}-tested").touch()
     done = launch(root / "workshop.sh", "trian", "--profile", "smoke", cwd=tmp_path)
     assert done.returncode == 2
     assert (
         done.stderr
-        == "unknown command 'trian': use run, compare, train, init, doctor, prefetch, test or lab\n"
+        == "unknown command 'trian': use run, compare, train, init, doctor, prefetch, progress, test or lab\n"
     )
     assert calls(root) == []  # nothing ran
+
+
+def test_an_unknown_choice_of_versions_exits_2_before_installing(tmp_path):
+    root = make_project(tmp_path)
+    done = launch(root / "workshop.sh", "doctor", cwd=root, WORKSHOP_VERSIONS="latest")
+    assert done.returncode == 2
+    assert done.stderr == "WORKSHOP_VERSIONS must be tested (the default) or newest, not 'latest'.\n"
+    assert calls(root) == []

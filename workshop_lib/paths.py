@@ -18,6 +18,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent  # the checkout, when impo
 NOTEBOOK_NAMES = "0[1-6]_*.ipynb"  # the six phases: 01_goal ... 06_usage_and_deployment
 OUTPUT_ENV = "WORKSHOP_OUTPUT_DIR"  # default parent of every profile's output folder
 OUTPUT_FOLDERS = ("artifacts", "runs")  # the project's git-ignored output folders (see .gitignore)
+HANDED_OUT = Path(".workshop") / "handed-out"  # in a learner folder: what init (or the last update) gave
 
 
 def checkout_root() -> Path | None:
@@ -56,22 +57,32 @@ def work_root() -> Path:
     return checkout_root() or Path.cwd()
 
 
+def handout() -> dict[Path, Path]:
+    """{path inside a learner folder: shipped file} of every notebook `init` hands out."""
+    plan = {Path(p.name): p for p in notebook_sources()}
+    plan.update({Path("solutions") / p.name: p for p in solution_sources()})
+    return plan
+
+
 def copy_notebooks(dest: str | Path) -> list[Path]:
-    """Copy the notebooks (and solutions/, where shipped) into `dest`; refuse to overwrite any file."""
+    """Copy the notebooks (and solutions/, where shipped) into `dest`; refuse to overwrite any file.
+
+    A second copy goes to `dest/.workshop/handed-out/`: the ancestor `workshop init --update` merges from.
+    """
     from .records import ArtifactExistsError
 
     dest = Path(dest).expanduser()
-    plan = {dest / p.name: p for p in notebook_sources()}
-    plan.update({dest / "solutions" / p.name: p for p in solution_sources()})
+    plan = {dest / name: source for name, source in handout().items()}
     existing = [str(target) for target in plan if target.exists()]
     if existing:
         raise ArtifactExistsError(
             f"Not copying: these files already exist: {', '.join(existing)}. "
             "Choose an empty or new folder, or move those files away first."
         )
-    for target, source in plan.items():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+    for name, source in handout().items():
+        for target in (dest / name, dest / HANDED_OUT / name):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
     return list(plan)
 
 

@@ -11,20 +11,31 @@ from pathlib import Path
 
 from ..declare import SettingError
 from ..settings import profile_name
-from . import compare, train
+from . import compare, progress, train
 from . import run as runner
 from .arguments import Parser, guarded
 
 
 def init_arguments(parser: argparse.ArgumentParser) -> None:
-    """The argument of `workshop init`."""
+    """The arguments of `workshop init`."""
     parser.add_argument("folder", type=Path, help="where to put them (made if missing; never overwritten)")
+    parser.add_argument(
+        "--update",
+        action="store_true",
+        help="bring corrected notebooks into a folder made by init, keeping the learner's exercise cells "
+        "(conflicts reported, notebooks backed up first)",
+    )
 
 
-def init_folder(folder: Path) -> int:
+def init_folder(folder: Path, update: bool = False) -> int:
     """Copy the notebooks into `folder` and say how to start; refuse (exit 1) rather than overwrite."""
     from ..paths import copy_notebooks
+    from .update import update_folder
 
+    if update:
+        report = update_folder(folder)
+        print("\n".join(report) if report else f"{folder}: already up to date")
+        return 0
     copied = copy_notebooks(folder)
     print(f"Copied {len(copied)} notebooks into {folder}:")
     print("\n".join(f"  {path}" for path in copied))
@@ -70,7 +81,7 @@ COMMANDS = {
     "init": (
         "copy the six notebooks (with exercises) into a folder of yours",
         init_arguments,
-        lambda args, parser: init_folder(args.folder),
+        lambda args, parser: init_folder(args.folder, args.update),
     ),
     "run": ("run notebooks 01-06 headless, then check the baseline", runner.add_arguments, runner.run),
     "compare": ("compare finished runs side by side", compare.add_arguments, lambda a, p: compare.run(a)),
@@ -84,6 +95,11 @@ COMMANDS = {
         "download the run's model and CoLA into the cache for offline use",
         model_arguments,
         lambda args, parser: prefetch(args),
+    ),
+    "progress": (
+        "check every learner's coding exercises: a table of who is stuck where",
+        progress.add_arguments,
+        lambda args, parser: progress.run(args),
     ),
 }
 

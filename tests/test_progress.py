@@ -1,0 +1,123 @@
+"""`workshop progress` on four learner folders made by `workshop init`: right, wrong, untouched, endless."""
+
+from __future__ import annotations
+
+import csv
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from workshop_lib.commands.main import main
+from workshop_lib.commands.progress import coding_exercises
+from workshop_lib.dev.solutions import replace_function
+from workshop_lib.exercises.check import solution_source
+
+EXERCISES = [name for names in coding_exercises().values() for name in names]
+WRONG = "def {name}(*args):\n    return None\n"
+LOOP = "def {name}(*args):\n    while True:\n        pass\n"
+LIMIT = 8  # seconds per learner notebook (the endless loop costs this once)
+
+
+def answer(folder: Path, answers: dict[str, str]) -> None:
+    """Replace the `def` of each named exercise in the folder's notebooks, as a learner types it."""
+    for path in sorted(folder.glob("0[1-6]_*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            name = cell.metadata.get("exercise")
+            if cell.cell_type == "code" and name in answers:
+                cell.source = replace_function(cell.source, name, answers[name])
+        nbformat.write(nb, path)
+
+
+@pytest.fixture(scope="module")
+def room(tmp_path_factory) -> Path:
+    """A room of four learners, each folder made by `workshop init`."""
+    room = tmp_path_factory.mktemp("room")
+    for learner in ("ada", "bob", "cy", "dee"):
+        assert main(["init", str(room / learner)]) == 0
+    answer(room / "ada", {name: solution_source(name) for name in EXERCISES})
+    answer(room / "bob", {name: WRONG.format(name=name) for name in EXERCISES})
+    answer(room / "dee", {"confusion_counts": LOOP.format(name="confusion_counts")})
+    return room
+
+
+def test_progress_table_of_right_wrong_untouched_and_endless(room, tmp_path, capsys):
+    folders = [str(room / learner) for learner in ("ada", "bob", "cy", "dee")]
+    started = time.monotonic()
+    code = main(["progress", *folders, "--time-limit", str(LIMIT), "--markdown", str(tmp_path / "p.md"),
+                 "--csv", str(tmp_path / "p.csv")])  # fmt: skip
+    took = time.monotonic() - started
+    assert code == 0
+    assert took < 6 * LIMIT, f"one endless loop must cost one time limit, not the table ({took:.0f} s)"
+    out = capsys.readouterr().out
+    with open(tmp_path / "p.csv", newline="") as f:
+        table = list(csv.reader(f))
+    assert table[0] == ["learner", *EXERCISES] and len(EXERCISES) == 9
+    rows = {row[0]: dict(zip(EXERCISES, row[1:], strict=True)) for row in table[1:]}
+    assert set(rows["ada"].values()) == {"right"}, rows["ada"]
+    assert set(rows["bob"].values()) == {"not right yet"}, rows["bob"]
+    assert set(rows["cy"].values()) == {"not done"}, rows["cy"]
+    endless = rows["dee"]
+    assert endless.pop("confusion_counts") == "not right yet"
+    assert set(endless.values()) == {"not done"}, "the exercises after the loop are still judged"
+    for name in EXERCISES:
+        loop = 1 if name == "confusion_counts" else 0
+        totals = [rows[f"total {verdict}"][name] for verdict in ("right", "not right yet", "not done")]
+        assert totals == ["1", str(1 + loop), str(2 - loop)], name
+    markdown = (tmp_path / "p.md").read_text()
+    assert markdown.startswith("| learner | find_threshold | confusion_counts |")
+    assert "| total not done | 2 | 1 | 2 |" in markdown
+    assert "- dee · confusion_counts: not finished within the time limit (8 s): an endless loop?" in markdown
+    assert (
+        "- bob · mcc_by_hand: Not right yet: input tp=7, tn=2, fp=1, fn=0 gave None, expected 0.763763."
+        in markdown
+    )
+    assert "- ada ·" not in markdown and "- cy ·" not in markdown
+    assert out.splitlines()[0].split() == ["learner", *EXERCISES]
+
+
+def test_an_edited_check_cell_and_a_broken_cell(room, tmp_path, capsys):
+    learner = tmp_path / "eve"
+    assert main(["init", str(learner)]) == 0
+    answer(
+        learner,
+        {
+            "mcc_by_hand": "def mcc_by_hand(tp, tn, fp, fn)\n    return 0\n",  # a syntax error
+            "confusion_counts": "def confusion_counts(labels, predictions):\n    raise SystemExit\n",
+        },
+    )
+    path = learner / "04_training_setup_and_metric.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.source.startswith('check("learning_rate_at"'):
+            cell.source = "print('checked it myself')"
+    nbformat.write(nb, path)
+    (learner / "06_usage_and_deployment.ipynb").unlink()
+    capsys.readouterr()
+    assert main(["progress", str(learner), "--time-limit", str(LIMIT), "--csv", str(tmp_path / "e.csv")]) == 0
+    with open(tmp_path / "e.csv", newline="") as f:
+        row = dict(zip(["learner", *EXERCISES], list(csv.reader(f))[1], strict=True))
+    assert row["mcc_by_hand"] == row["confusion_counts"] == "not right yet"
+    assert row["learning_rate_at"] == "not done", "judged directly when the check cell was changed"
+    assert row["to_verdicts"] == row["acceptable_probability"] == "not done", "a deleted notebook"
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "line"),
+    [
+        (["/no/such/learner"], 1, "workshop progress: error: No learner folder /no/such/learner"),
+        (["{tmp}"], 1, "workshop progress: error: {tmp} holds none of the workshop's notebooks"),
+        (["{tmp}", "--time-limit", "0"], 2, "workshop progress: error: argument --time-limit: expected"),
+        ([], 2, "workshop progress: error: the following arguments are required: FOLDER"),
+    ],
+)
+def test_a_mistake_is_one_line(args, status, line, tmp_path, capsys):
+    try:
+        code = main(["progress", *(a.format(tmp=tmp_path) for a in args)])
+    except SystemExit as stop:
+        code = stop.code
+    err = capsys.readouterr().err
+    assert code == status and err.startswith(line.format(tmp=tmp_path)), err
+    assert len(err.strip().splitlines()) == 1
