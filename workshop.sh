@@ -19,15 +19,19 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 PIP=("$VENV/bin/python" -m pip --quiet --disable-pip-version-check)
 
-# Which versions: by default those the workshop was tested with (constraints.txt, made by `uv pip compile`
-# for Linux x86-64, Python 3.11, with torch $TESTED_TORCH); WORKSHOP_VERSIONS=newest takes the newest
-# versions pyproject.toml allows.
+# Which versions: those the workshop was tested with (constraints.txt, made by `uv pip compile` for Linux
+# x86-64, Python 3.11.5 or newer, with torch $TESTED_TORCH) where they install, the newest versions
+# pyproject.toml allows elsewhere (macOS, ARM, Python 3.10); WORKSHOP_VERSIONS=tested|newest chooses.
 TESTED_TORCH=2.13.0
-VERSIONS=${WORKSHOP_VERSIONS:-tested}
+tested_here() {
+    [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ] \
+        && "$VENV/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 11, 5))'
+}
+if tested_here; then VERSIONS=${WORKSHOP_VERSIONS:-tested}; else VERSIONS=${WORKSHOP_VERSIONS:-newest}; fi
 case "$VERSIONS" in
     tested) CONSTRAINTS=(--constraint constraints.txt) ;;
     newest) CONSTRAINTS=() ;;
-    *) echo "WORKSHOP_VERSIONS must be tested (the default) or newest, not '$VERSIONS'." >&2; exit 2 ;;
+    *) echo "WORKSHOP_VERSIONS must be tested or newest, not '$VERSIONS'." >&2; exit 2 ;;
 esac
 
 # Which torch to install: $WORKSHOP_TORCH if set; else the CPU build when pip's local wheel folder holds

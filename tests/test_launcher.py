@@ -41,6 +41,7 @@ def make_project(tmp_path: Path, hand_over: bool = False) -> Path:
         f'"{sys.executable}" -c "{RECORD}" "$@" >> "{root / "calls.jsonl"}"\n'
         'case "$*" in\n'
         '    "-c import torch") exit "${SHIM_TORCH:-0}" ;;\n'
+        '    "-c import sys; sys.exit(sys.version_info < (3, 11, 5))") exit "${SHIM_OLD_PYTHON:-0}" ;;\n'
         '    *" config get "*) exit 1 ;;\n'
         '    *" install "*) exit "${SHIM_PIP:-0}" ;;\n'
         "esac\n" + (f'exec "{sys.executable}" "$@"\n' if hand_over else "exit 0\n")
@@ -63,12 +64,15 @@ def launch(script: Path, *args: str, cwd: Path, **env: str) -> subprocess.Comple
     )
 
 
+VERSION_PROBE = ["-c", "import sys; sys.exit(sys.version_info < (3, 11, 5))"]  # may the pins install here?
+
+
 def calls(root: Path) -> list[dict]:
-    """What the shim was asked, in order; the record is emptied."""
+    """What the shim was asked, in order (not workshop.sh's Python-version probe); the record is emptied."""
     path = root / "calls.jsonl"
     found = [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
     path.unlink(missing_ok=True)
-    return found
+    return [call for call in found if call["argv"] != VERSION_PROBE]
 
 
 def stamps(root: Path) -> list[str]:
@@ -130,8 +134,10 @@ def test_a_failed_install_leaves_no_stamp_and_runs_nothing(tmp_path):
         ({"WORKSHOP_VERSIONS": "newest"}, "torch", []),
         ({"WORKSHOP_TORCH": "torch==2.5.1"}, "torch==2.5.1", TESTED),
         ({"PIP_FIND_LINKS": "WHEELS"}, "torch==2.12.1", TESTED),  # the CPU wheel found locally
+        ({"SHIM_OLD_PYTHON": "1"}, "torch", []),  # the pins need Python 3.11.5: the newest versions instead
+        ({"SHIM_OLD_PYTHON": "1", "WORKSHOP_VERSIONS": "tested"}, "torch==2.13.0", TESTED),  # forced
     ],
-    ids=["default", "newest", "WORKSHOP_TORCH", "local-cpu-wheel"],
+    ids=["default", "newest", "WORKSHOP_TORCH", "local-cpu-wheel", "old-python", "old-python-forced"],
 )
 def test_a_missing_torch_is_installed_first(env, requirement, constraints, tmp_path):
     root = make_project(tmp_path)
@@ -146,7 +152,8 @@ def test_a_missing_torch_is_installed_first(env, requirement, constraints, tmp_p
         ["install", requirement],
         ["install", "-e", ".[test]", *constraints],
     ]
-    assert stamps(root) == [f".installed-{cksum(root)}-{env.get('WORKSHOP_VERSIONS', 'tested')}"]
+    chosen = "tested" if constraints else "newest"
+    assert stamps(root) == [f".installed-{cksum(root)}-{chosen}"]
 
 
 def test_init_creates_the_folder_relative_to_where_it_was_typed(tmp_path):
@@ -207,5 +214,5 @@ def test_an_unknown_choice_of_versions_exits_2_before_installing(tmp_path):
     root = make_project(tmp_path)
     done = launch(root / "workshop.sh", "doctor", cwd=root, WORKSHOP_VERSIONS="latest")
     assert done.returncode == 2
-    assert done.stderr == "WORKSHOP_VERSIONS must be tested (the default) or newest, not 'latest'.\n"
+    assert done.stderr == "WORKSHOP_VERSIONS must be tested or newest, not 'latest'.\n"
     assert calls(root) == []
