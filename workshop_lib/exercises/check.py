@@ -73,6 +73,7 @@ class Exercise:
     solution: Callable
     cases: Callable[[], list[Case]]
     right: str
+    forbidden: tuple[str, ...] = ()  # the library functions the exercise asks the learner to write
 
 
 @dataclass(frozen=True)
@@ -99,9 +100,15 @@ _REGISTRY: dict[str, Exercise | Question] = {}
 _loaded = False
 
 
-def exercise(name: str, solution: Callable, cases: Callable[[], list[Case]], right: str) -> None:
-    """Register a coding exercise (called at import time by the exNN modules)."""
-    _register(Exercise(name, solution, cases, right))
+def exercise(
+    name: str, solution: Callable, cases: Callable[[], list[Case]], right: str, forbidden: tuple[str, ...] = ()
+) -> None:
+    """Register a coding exercise (called at import time by the exNN modules).
+
+    `forbidden` names functions that already do what the exercise asks (the workshop's own, imported in the
+    notebook): an answer that calls one is not right, whatever it returns.
+    """
+    _register(Exercise(name, solution, cases, right, forbidden))
 
 
 def question(name: str, answer: str) -> None:
@@ -160,6 +167,13 @@ def feedback(name: str, answer: Callable) -> Feedback:
         return Feedback(NOT_RIGHT, message)
     if not callable(answer):
         return Feedback(NOT_RIGHT, f"Not right yet: pass the function itself, `{name}`, not {answer!r}.")
+    called = sorted(set(item.forbidden) & _names_used(answer))
+    if called:
+        message = (
+            f"Not right yet: your `{name}` calls `{called[0]}`, which already does the whole job. "
+            "Write the steps yourself: that is the exercise."
+        )
+        return Feedback(NOT_RIGHT, message)
     for case in item.cases():
         call = _describe_call(item.solution, case.args)
         try:
@@ -224,6 +238,18 @@ def same(got: Any, expected: Any) -> bool:
             and all(same(got[k], expected[k]) for k in expected)
         )
     return got == expected
+
+
+def _names_used(function: Callable) -> set[str]:
+    """The global and attribute names a function's code uses, nested functions included."""
+    names: set[str] = set()
+    stack = [getattr(function, "__code__", None)]
+    while stack:
+        code = stack.pop()
+        if code is not None:
+            names.update(code.co_names)
+            stack.extend(c for c in code.co_consts if inspect.iscode(c))
+    return names
 
 
 def _first_different_key(got: Any, expected: Any) -> Any:

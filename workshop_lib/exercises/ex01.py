@@ -61,6 +61,7 @@ exercise(
     find_threshold,
     _threshold_cases,
     right="your threshold reaches the best MCC on the toy scores, on ties and on 60 random sentences.",
+    forbidden=("best_threshold",),
 )
 
 question(

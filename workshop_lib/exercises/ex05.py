@@ -43,6 +43,13 @@ def _metrics_cases() -> list[Case]:
             hint="a constant prediction has MCC 0 (sklearn's matthews_corrcoef handles the 0/0).",
         ),
         Case(
+            (EvalPrediction(predictions=np.array([[-3.0, -1.0], [0.5, 2.0], [2.0, 1.0], [1.0, -0.5]]),
+                            label_ids=np.array([1, 1, 0, 0])),),
+            {"mcc": 1.0, "accuracy": 1.0, "f1": 1.0},
+            hint="the prediction is the label with the larger logit (argmax over each row), not the sign of "
+            "one logit: logits are not centred at 0.",
+        ),
+        Case(
             (EvalPrediction(predictions=(_logits(finds_two), np.zeros((10, 3))), label_ids=labels),),
             {"mcc": 11 / 21, "accuracy": 0.8, "f1": 6 / 7},
             hint="some models give the Trainer a tuple (logits, other outputs): use its first item.",
@@ -55,6 +62,7 @@ exercise(
     my_compute_metrics,
     _metrics_cases,
     right="MCC, accuracy and F1 from logits, also when the predictions come as a tuple.",
+    forbidden=("compute_metrics", "classification_metrics"),
 )
 
 question(
