@@ -101,7 +101,11 @@ _loaded = False
 
 
 def exercise(
-    name: str, solution: Callable, cases: Callable[[], list[Case]], right: str, forbidden: tuple[str, ...] = ()
+    name: str,
+    solution: Callable,
+    cases: Callable[[], list[Case]],
+    right: str,
+    forbidden: tuple[str, ...] = (),
 ) -> None:
     """Register a coding exercise (called at import time by the exNN modules).
 

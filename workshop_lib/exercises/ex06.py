@@ -66,7 +66,7 @@ def acceptable_probability(model_dir, sentences):
 
 @functools.cache
 def _untrained_classifier(swapped: bool = False) -> Path:
-    """A tiny GPT-2 classifier with a random head, saved once per session; `swapped`: label 0 is acceptable."""
+    """A tiny GPT-2 classifier with a random head, saved once per session; `swapped`: 0 is acceptable."""
     from transformers import set_seed
 
     from ..lessons.notebook import quiet
