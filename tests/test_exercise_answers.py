@@ -218,6 +218,33 @@ def my_compute_metrics(eval_pred):  # no tuple handling
             "f1": f1_score(labels, predictions)}
 """),
     ],
+    "last_token_index": [
+        (RIGHT, """
+def last_token_index(input_ids, attention_mask, pad_id):
+    return (attention_mask.sum(dim=1) - 1).tolist()
+"""),
+        (RIGHT, """
+def last_token_index(input_ids, attention_mask, pad_id):
+    mask = np.asarray(attention_mask)
+    return [int(np.flatnonzero(row)[-1]) for row in mask]
+"""),
+        (NOT_RIGHT, """
+def last_token_index(input_ids, attention_mask, pad_id):  # off by one
+    return attention_mask.sum(dim=1).tolist()
+"""),
+        (NOT_RIGHT, """
+def last_token_index(input_ids, attention_mask, pad_id):  # counts the tokens that are not the pad id
+    return ((input_ids != pad_id).sum(dim=1) - 1).tolist()
+"""),
+        (NOT_RIGHT, """
+def last_token_index(input_ids, attention_mask, pad_id):  # the rightmost token that is not the pad id
+    return [max(i for i, t in enumerate(row) if t != pad_id) for row in input_ids.tolist()]
+"""),
+        (NOT_RIGHT, """
+def last_token_index(input_ids, attention_mask, pad_id):  # the first pad token, minus one
+    return [(row.tolist() + [pad_id]).index(pad_id) - 1 for row in input_ids]
+"""),
+    ],
     "to_verdicts": [
         (RIGHT, """
 def to_verdicts(logits, id2label):

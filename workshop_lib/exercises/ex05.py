@@ -1,4 +1,4 @@
-"""Notebook 05's exercises: a compute_metrics, learning rate x10, no pad_token_id, exact resuming."""
+"""Notebook 05's exercises: compute_metrics, the last real token, a larger rate, no pad id, resuming."""
 
 from __future__ import annotations
 
@@ -63,6 +63,41 @@ exercise(
     _metrics_cases,
     right="MCC, accuracy and F1 from logits, also when the predictions come as a tuple.",
     forbidden=("compute_metrics", "classification_metrics"),
+)
+
+def last_token_index(input_ids, attention_mask, pad_id):
+    """For each row of a right-padded batch, the position of its last real token."""
+    return [max(i for i, real in enumerate(row) if real) for row in attention_mask.tolist()]
+
+
+def _last_token_cases() -> list[Case]:
+    """Right-padded batches from GPT-2's tokenizer, where <|endoftext|> (50256) is also the pad id."""
+    import torch
+
+    pad = 50256
+    return [
+        Case(
+            (torch.tensor([[464, 3797, 13, pad], [464, 3797, 3332, 13]]),
+             torch.tensor([[1, 1, 1, 0], [1, 1, 1, 1]]), pad),
+            [2, 3],
+            hint="positions count from 0; a row with no padding ends at its last position.",
+        ),
+        Case(
+            (torch.tensor([[464, 13, pad, pad, pad], [464, pad, 3797, 13, pad]]),
+             torch.tensor([[1, 1, 1, 0, 0], [1, 1, 1, 1, 0]]), pad),
+            [2, 3],
+            hint="the pad id also occurs as a real token (a sentence ending in <|endoftext|>, or inside "
+            "one): only the attention mask says which tokens are real.",
+        ),
+        Case((torch.tensor([[7]]), torch.tensor([[1]]), pad), [0], hint="a one-token sentence ends at 0."),
+    ]
+
+
+exercise(
+    "last_token_index",
+    last_token_index,
+    _last_token_cases,
+    right="the last real token of every row, found from the attention mask, not from the pad id.",
 )
 
 question(
