@@ -48,6 +48,33 @@ def find_threshold(scores, labels):  # the midpoint of all scores, not a search
     return (min(scores) + max(scores)) / 2
 """),
     ],
+    "mean_log_prob": [
+        (RIGHT, """
+def mean_log_prob(logits, input_ids):
+    log_probs = torch.nn.functional.log_softmax(logits, dim=1)
+    return float(np.mean([log_probs[i - 1, input_ids[i]].item() for i in range(1, len(input_ids))]))
+"""),
+        (RIGHT, """
+def mean_log_prob(logits, input_ids):  # cross-entropy is minus the mean log-probability
+    return -torch.nn.functional.cross_entropy(logits[:-1], input_ids[1:]).item()
+"""),
+        (NOT_RIGHT, """
+def mean_log_prob(logits, input_ids):  # no shift
+    return torch.log_softmax(logits, dim=-1).gather(-1, input_ids[:, None]).mean().item()
+"""),
+        (NOT_RIGHT, """
+def mean_log_prob(logits, input_ids):  # softmax over the wrong axis
+    return torch.log_softmax(logits[:-1], dim=0).gather(-1, input_ids[1:, None]).mean().item()
+"""),
+        (NOT_RIGHT, """
+def mean_log_prob(logits, input_ids):  # the sum, not the mean
+    return torch.log_softmax(logits[:-1], dim=-1).gather(-1, input_ids[1:, None]).sum().item()
+"""),
+        (NOT_RIGHT, """
+def mean_log_prob(logits, input_ids):  # probabilities, not log-probabilities
+    return torch.softmax(logits[:-1], dim=-1).gather(-1, input_ids[1:, None]).mean().item()
+"""),
+    ],
     "confusion_counts": [
         (RIGHT, """
 def confusion_counts(labels, predictions):
