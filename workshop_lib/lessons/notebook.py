@@ -9,6 +9,7 @@ from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from typing import Any
 
+import datasets
 from transformers import AutoConfig
 from transformers.utils import logging as hf_logging
 
@@ -83,9 +84,10 @@ def _tidy_transformers_logs(show_load_reports: bool) -> None:
 
 
 def quiet() -> None:
-    """Silence load reports and weight loading/saving bars (notebook 01 shows a report once)."""
+    """Silence load reports, weight loading/saving bars and `map`'s bars (notebook 01 shows a report once)."""
     # Only these: raising the log level would also turn the Trainer's progress table into printed dicts.
     hf_logging.disable_progress_bar()
+    datasets.disable_progress_bars()  # a bar per split for every small map, filter or save
     _tidy_transformers_logs(show_load_reports=False)
 
 
