@@ -136,8 +136,8 @@ question(
     weight (`optimizer.pt`), the position in the learning-rate schedule (`scheduler.pt`), the random-number
     generators' state (`rng_state.pth`: dropout masks and data order continue as before) and
     `trainer_state.json` (the step, the log, the best checkpoint so far). The Trainer restores all of them
-    and skips the batches the epoch had already seen, so the remaining steps are the same steps. The
-    workshop's tests kill a run with SIGKILL and check that the resumed run ends with the same metrics.
+    and skips the batches the epoch had already seen, so the remaining steps are the same steps. (The
+    workshop checks this by killing a run with SIGKILL: the resumed run ends with the same metrics.)
     What breaks it: different settings (another learning rate, batch size or data would continue a
     different run; `resume_checkpoint` refuses and names them), checkpoints saved without optimizer state
     (`save_only_model=True`), or another device or precision (the numbers then differ slightly: floating
