@@ -208,6 +208,39 @@ def learning_rate_at(step, total_steps, warmup_steps, peak):  # divides by 0 wit
     return peak * (total_steps - step) / (total_steps - warmup_steps)
 """),
     ],
+    "optimizer_steps": [
+        (RIGHT, """
+def optimizer_steps(sentences, batch_size, epochs, warmup_share):
+    per_epoch = -(-sentences // batch_size)
+    total = int(np.ceil(epochs * per_epoch))
+    return total, TrainingArguments(output_dir="unused", warmup_steps=warmup_share).get_warmup_steps(total)
+"""),
+        (RIGHT, """
+def optimizer_steps(sentences, batch_size, epochs, warmup_share):
+    total = math.ceil(epochs * math.ceil(sentences / batch_size))
+    return [total, math.ceil(warmup_share * total)]
+"""),
+        (NOT_RIGHT, """
+def optimizer_steps(sentences, batch_size, epochs, warmup_share):  # the last, smaller batch forgotten
+    total = int(epochs * (sentences // batch_size))
+    return total, math.ceil(total * warmup_share)
+"""),
+        (NOT_RIGHT, """
+def optimizer_steps(sentences, batch_size, epochs, warmup_share):  # warm-up rounded down
+    total = math.ceil(epochs * math.ceil(sentences / batch_size))
+    return total, int(total * warmup_share)
+"""),
+        (NOT_RIGHT, """
+def optimizer_steps(sentences, batch_size, epochs, warmup_share):  # warm-up as a share of one epoch
+    per_epoch = math.ceil(sentences / batch_size)
+    return math.ceil(epochs * per_epoch), math.ceil(per_epoch * warmup_share)
+"""),
+        (NOT_RIGHT, """
+def optimizer_steps(sentences, batch_size, epochs, warmup_share):  # (warm-up, all) swapped
+    total = math.ceil(epochs * math.ceil(sentences / batch_size))
+    return math.ceil(total * warmup_share), total
+"""),
+    ],
     "my_compute_metrics": [
         (RIGHT, """
 def my_compute_metrics(eval_pred):

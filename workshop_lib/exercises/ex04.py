@@ -1,4 +1,4 @@
-"""Notebook 04's exercises: TrainingArguments per step, the learning-rate schedule, batch size, MCC."""
+"""Notebook 04's exercises: TrainingArguments per step, the schedule, counting steps, batch size, MCC."""
 
 from __future__ import annotations
 
@@ -117,6 +117,33 @@ exercise(
     _schedule_cases,
     right="your schedule gives the Trainer's learning rates, with and without warm-up.",
 )
+
+def optimizer_steps(sentences, batch_size, epochs, warmup_share):
+    """(all optimizer steps, warm-up steps) of a run, counted as the Trainer counts them."""
+    per_epoch = math.ceil(sentences / batch_size)  # the last, smaller batch is a step too
+    total = math.ceil(epochs * per_epoch)  # 2.5 epochs stop half-way through the third
+    return total, math.ceil(total * warmup_share)  # TrainingArguments.get_warmup_steps rounds up
+
+
+def _steps_count_cases() -> list[Case]:
+    """The profiles' runs and batch 64, counted by hand; the warm-up agrees with get_warmup_steps."""
+    last = "the last batch is smaller but still a step: round the steps per epoch up."
+    return [
+        Case((1600, 16, 10, 0.06), (1000, 60), hint="steps per epoch x epochs; warm-up: a share of them."),
+        Case((8551, 32, 2, 0.06), (536, 33), hint=last + " The warm-up rounds up too (32.16 -> 33)."),
+        Case((8551, 64, 2, 0.06), (268, 17), hint=last),
+        Case((6000, 16, 1, 0.1), (375, 38), hint="37.5 warm-up steps round up to 38, as the Trainer does."),
+        Case((100, 32, 2.5, 0.0), (10, 0), hint="2.5 epochs of 4 steps are 10 steps; no warm-up is 0 steps."),
+    ]
+
+
+exercise(
+    "optimizer_steps",
+    optimizer_steps,
+    _steps_count_cases,
+    right="the steps and warm-up steps the Trainer will take, fractions of epochs included.",
+)
+
 
 COLA_TRAIN_SENTENCES = 8551  # CoLA's public training split (GLUE's train.tsv), the full profile's data
 
