@@ -103,3 +103,17 @@ def test_checked_cells_reproduce_their_stored_output(path, smoke_run):
                 f"{path.name}, cell {cell.get('id')}: output differs from the stored one; if the change is "
                 "meant, refresh it with `python -m workshop_lib.dev.nbclean --execute notebooks/0*.ipynb`"
             )
+
+
+@pytest.mark.extended
+def test_the_appendix_runs_offline_on_the_smoke_profile(tmp_path):
+    """The optional appendix (GELU swap, masked-LM scores, callbacks, compare, last block only) runs top to
+    bottom offline, as the lessons do."""
+    import papermill
+
+    appendix = NOTEBOOKS[0].parent / "appendix_under_the_hood.ipynb"
+    out = tmp_path / appendix.name
+    parameters = {"PROFILE": "smoke", "OUTPUT_DIR": str(tmp_path / "artifacts")}
+    papermill.execute_notebook(str(appendix), str(out), parameters=parameters, cwd=str(appendix.parent))
+    errors = [o for c in nbformat.read(out, as_version=4).cells for o in c.get("outputs", [])]
+    assert not [o for o in errors if o.output_type == "error"]
