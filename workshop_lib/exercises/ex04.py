@@ -7,6 +7,7 @@ import math
 
 from transformers import TrainingArguments
 
+from ..data import selection_size
 from ..paths import shipped
 from ..settings import resolve
 from .check import Case, exercise, question
@@ -158,19 +159,22 @@ def steps_for(sentences: int, profile: str, batch_size: int | None = None) -> di
 
 def _batch_64_answer() -> str:
     """The model answer, with every number computed from the profiles and the data sizes."""
-    smoke_sentences = sum(1 for _ in (shipped("acceptability") / "train.tsv").open())
+    embedded = sum(1 for _ in (shipped("acceptability") / "train.tsv").open())
+    smoke_sentences = embedded - selection_size(embedded)  # the rest chooses the checkpoint
+    cola_sentences = COLA_TRAIN_SENTENCES - selection_size(COLA_TRAIN_SENTENCES)
     smoke, smoke_64 = steps_for(smoke_sentences, "smoke"), steps_for(smoke_sentences, "smoke", 64)
-    full, full_64 = steps_for(COLA_TRAIN_SENTENCES, "full"), steps_for(COLA_TRAIN_SENTENCES, "full", 64)
+    full, full_64 = steps_for(cola_sentences, "full"), steps_for(cola_sentences, "full", 64)
     smoke_recipe, full_recipe = resolve("smoke"), resolve("full")
     return f"""
-    Smoke profile: {smoke_sentences:,} training sentences / 64 = {smoke_64["per_epoch"]} steps per epoch
-    (rounded up), x {smoke_recipe.epochs:g} epochs = {smoke_64["total"]:,} optimizer steps instead of
-    {smoke["total"]:,} (batch {smoke_recipe.batch_size}), and warm-up is {smoke_recipe.warmup_steps:.0%} of
-    them rounded up: {smoke_64["warmup"]} steps instead of {smoke["warmup"]}. The evaluation batch stays 64
-    (the recipe uses max(64, BATCH_SIZE)). In the full profile ({COLA_TRAIN_SENTENCES:,} sentences,
-    {full_recipe.epochs:g} epochs): {full_64["per_epoch"]} steps per epoch, {full_64["total"]} in all,
-    {full_64["warmup"]} of warm-up (with its batch of {full_recipe.batch_size}: {full["per_epoch"]},
-    {full["total"]} and {full["warmup"]}).
+    Smoke profile: {smoke_sentences:,} training sentences (the embedded set's {embedded:,} less the
+    selection split's {selection_size(embedded)}) / 64 = {smoke_64["per_epoch"]} steps per epoch (rounded up),
+    x {smoke_recipe.epochs:g} epochs = {smoke_64["total"]:,} optimizer steps instead of {smoke["total"]:,}
+    (batch {smoke_recipe.batch_size}), and warm-up is {smoke_recipe.warmup_steps:.0%} of them rounded up:
+    {smoke_64["warmup"]} steps instead of {smoke["warmup"]}. The evaluation batch stays 64 (the recipe uses
+    max(64, BATCH_SIZE)). In the full profile ({cola_sentences:,} of CoLA's {COLA_TRAIN_SENTENCES:,}
+    training sentences, {full_recipe.epochs:g} epochs): {full_64["per_epoch"]} steps per epoch,
+    {full_64["total"]} in all, {full_64["warmup"]} of warm-up (with its batch of {full_recipe.batch_size}:
+    {full["per_epoch"]} steps per epoch, {full["total"]} in all and {full["warmup"]} of warm-up).
     For learning: each step averages the gradient over more sentences, so it is less noisy, but the model
     gets fewer updates at the same learning rate and can learn less in the same epochs; larger batches are
     normally paired with a larger learning rate (not tuned here). Notebook 05's learning curves show the
