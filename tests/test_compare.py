@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from workshop_lib.commands.compare import markdown_table, notes, table_rows
+from workshop_lib.commands.compare import comparison_table, notes, table_rows
 from workshop_lib.commands.main import main as cli
 from workshop_lib.records import RunFolderError, load_run
 
@@ -60,7 +60,7 @@ def test_one_row_per_run_with_settings_and_phase_metrics(tmp_path):
 def test_markdown_table_is_formatted_and_marks_missing_values(tmp_path):
     bert_metrics = {"training": METRICS["training"]}  # notebook 01 skipped: no zero-shot result
     rows = table_rows([make_run(tmp_path / "a", GPT2), make_run(tmp_path / "b", BERT, bert_metrics)])
-    lines = markdown_table(rows).splitlines()
+    lines = comparison_table(rows).splitlines()
     assert lines[0].startswith("| run | model | profile | data source | seed | zero-shot MCC |")
     scores = "0.703 | selection | 0.654 | 0.890 | 0.930 | 12.3 | 1296 |"
     assert lines[2] == "| a | tiny | smoke | embedded | 42 | 0.123 | mean-log-prob | " + scores
@@ -123,4 +123,4 @@ def test_command_prints_and_writes_markdown(tmp_path, capsys):
     written = out.read_text()
     assert written.startswith("# Workshop runs compared")
     assert "| b | tiny-bert | smoke | embedded | 7 |" in written
-    assert markdown_table(table_rows(runs)) in printed and f"Written to {out}" in printed
+    assert comparison_table(table_rows(runs)) in printed and f"Written to {out}" in printed

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from workshop_lib.commands.compare import markdown_table, notes, table_rows
+from workshop_lib.commands.compare import comparison_table, notes, table_rows
 from workshop_lib.commands.run import main
 
 FAMILIES = {"tiny": "mean-log-prob", "tiny-llama": "mean-log-prob", "tiny-bert": "pseudo-log-likelihood"}
@@ -44,5 +44,5 @@ def test_compare_puts_the_three_families_side_by_side(runs):
         training = json.loads((folder / "metrics.json").read_text())["metrics"]["training"]
         assert row["fine-tuned MCC"] == training["mcc"]
         assert row["samples/s"] == training["train_samples_per_second"]
-    assert markdown_table(rows).count("\n") == 2 + len(FAMILIES) - 1
+    assert comparison_table(rows).count("\n") == 2 + len(FAMILIES) - 1
     assert any("different methods" in note for note in notes(rows))

@@ -9,9 +9,8 @@ import argparse
 from datetime import datetime
 from pathlib import Path
 
-from .. import records as artifacts
 from ..paths import work_root
-from ..records import atomic_write_text, load_run
+from ..records import atomic_write_text, load_run, markdown_table
 from .arguments import Parser, guarded
 
 COLUMNS = [  # (column title, where the value comes from, format)
@@ -55,10 +54,10 @@ def _cell(value, fmt: str) -> str:
         return str(value)
 
 
-def markdown_table(rows: list[dict]) -> str:
+def comparison_table(rows: list[dict]) -> str:
     """A Markdown table of the rows, in COLUMNS order."""
     cells = [[_cell(row[title], fmt) for title, _, fmt in COLUMNS] for row in rows]
-    return artifacts.markdown_table([title for title, _, _ in COLUMNS], cells)
+    return markdown_table([title for title, _, _ in COLUMNS], cells)
 
 
 def notes(rows: list[dict]) -> list[str]:
@@ -96,7 +95,7 @@ def notes(rows: list[dict]) -> list[str]:
 
 def report(rows: list[dict]) -> str:
     """The Markdown document: a title, the table and the notes."""
-    lines = [f"# Workshop runs compared ({datetime.now():%Y-%m-%d %H:%M})", "", markdown_table(rows), ""]
+    lines = [f"# Workshop runs compared ({datetime.now():%Y-%m-%d %H:%M})", "", comparison_table(rows), ""]
     lines += [f"- {note}" for note in notes(rows)]
     return "\n".join(lines).rstrip() + "\n"
 
