@@ -251,12 +251,18 @@ class Kernel:
 
 
 @pytest.fixture
-def hub(installed, tiny_dir, tmp_path) -> Iterator[Hub]:
-    """A JupyterHub serving the installed workshop on the loopback address; stopped whatever happens."""
+def proxy() -> str:
+    """The proxy's command; skip, with the install commands, unless JupyterHub and the proxy are there."""
     pytest.importorskip("jupyterhub", reason=ADVICE)
-    proxy = shutil.which("configurable-http-proxy")
-    if proxy is None:
+    command = shutil.which("configurable-http-proxy")
+    if command is None:
         pytest.skip(ADVICE)
+    return command
+
+
+@pytest.fixture
+def hub(proxy, installed, tiny_dir, tmp_path) -> Iterator[Hub]:
+    """A JupyterHub serving the installed workshop on the loopback address; stopped whatever happens."""
     venv, env = installed
     cache = shared_cache(tmp_path / "hf-cache", tiny_dir)
     environment = {  # what a class's hub sets for every learner (README "Installed with pip")
@@ -333,6 +339,7 @@ def test_two_learners_work_on_one_hub_with_a_shared_read_only_cache(hub, install
     for name, learner in learners.items():
         setup = learner.kernel("setup.ipynb")
         setup.run("!workshop init my-workshop")
+        assert len(list((homes[name] / "my-workshop").glob("0[1-6]_*.ipynb"))) == 6
         kernels[name] = learner.kernel(f"my-workshop/{NOTEBOOK}")
         where = "import json, os, sys, workshop_lib; print(json.dumps([workshop_lib.__file__, os.getcwd()]))"
         package, cwd = json.loads(kernels[name].run(where))
