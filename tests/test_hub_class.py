@@ -35,7 +35,7 @@ MODEL = "openai-community/gpt2"  # the id the shared cache holds (the tiny GPT-2
 NOTEBOOK = "01_goal.ipynb"  # the shortest notebook that loads the model: the cache is used
 ADVICE = (
     "needs JupyterHub and its proxy: `pip install jupyterhub` (in the [test] extra) and "
-    "`npm install -g configurable-http-proxy` (.ci/run installs the proxy when npm is there)"
+    "`npm install -g configurable-http-proxy` (.ci/run installs the proxy itself)"
 )
 CONFIG = """
 c.JupyterHub.ip = "127.0.0.1"
