@@ -78,15 +78,15 @@ def fingerprint(folder: Path) -> dict[str, tuple[int, str]]:
     return prints
 
 
-def shared_cache(hf_home: Path, model_dir: Path) -> Path:
-    """A Hugging Face cache as `workshop prefetch` leaves it for GPT-2, with `model_dir` in it; read-only."""
-    repo, revision = hf_home / "hub" / f"models--{MODEL.replace('/', '--')}", "0" * 40
+def shared_cache(hub_cache: Path, model_dir: Path) -> Path:
+    """A hub cache (HF_HUB_CACHE) as `workshop prefetch` leaves it for GPT-2, with `model_dir`; read-only."""
+    repo, revision = hub_cache / f"models--{MODEL.replace('/', '--')}", "0" * 40
     shutil.copytree(model_dir, repo / "snapshots" / revision)
     (repo / "refs").mkdir()
     (repo / "refs" / "main").write_text(revision)
-    for path in [hf_home, *hf_home.rglob("*")]:
+    for path in [hub_cache, *hub_cache.rglob("*")]:
         path.chmod(0o555 if path.is_dir() else 0o444)
-    return hf_home
+    return hub_cache
 
 
 @dataclass
@@ -264,10 +264,10 @@ def proxy() -> str:
 def hub(proxy, installed, tiny_dir, tmp_path) -> Iterator[Hub]:
     """A JupyterHub serving the installed workshop on the loopback address; stopped whatever happens."""
     venv, env = installed
-    cache = shared_cache(tmp_path / "hf-cache", tiny_dir)
+    cache = shared_cache(tmp_path / "hub-cache", tiny_dir)
     environment = {  # what a class's hub sets for every learner (README "Installed with pip")
         "PATH": f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin",
-        "HF_HOME": str(cache),
+        "HF_HUB_CACHE": str(cache),  # shared; each learner's HF_HOME (datasets' cache) stays in their home
         "HF_HUB_OFFLINE": "1",
         "WORKSHOP_PROFILE": "smoke",
         "TOKENIZERS_PARALLELISM": "false",
@@ -329,7 +329,7 @@ def start_server(hub: Hub, name: str) -> Learner:
 
 def test_two_learners_work_on_one_hub_with_a_shared_read_only_cache(hub, installed, tmp_path):
     venv, _ = installed
-    cache, homes = tmp_path / "hf-cache", {name: tmp_path / "home" / name for name in LEARNERS}
+    cache, homes = tmp_path / "hub-cache", {name: tmp_path / "home" / name for name in LEARNERS}
     cache_before = fingerprint(cache)
     hub.api("POST", "users", json={"usernames": list(LEARNERS)})
     learners = {name: start_server(hub, name) for name in LEARNERS}
