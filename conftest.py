@@ -21,7 +21,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_ignore_collect(collection_path: Path) -> bool | None:
-    """The learner notebooks run in the smoke chain (tests/test_notebooks.py checks their marked cells)."""
+    """The learner notebooks run in the smoke chain (tests/test_notebooks.py checks their marked cells); the
+    reference outputs are stand-in runs to read, not to rerun (tests/test_reference_outputs.py)."""
+    if collection_path == NOTEBOOKS / "reference":
+        return True
     if collection_path.parent == NOTEBOOKS and collection_path.suffix == ".ipynb":
         return True
     return None

@@ -8,7 +8,7 @@ from setuptools import find_packages, setup
 
 SHIPPED = {  # package -> (folder in the repository, files it ships)
     "workshop_lib.shipped.acceptability": ("data/acceptability", ["*.tsv", "*.md"]),
-    "workshop_lib.shipped.notebooks": ("notebooks", ["0*.ipynb"]),
+    "workshop_lib.shipped.notebooks": ("notebooks", ["0*.ipynb", "appendix_*.ipynb"]),
     "workshop_lib.shipped.notebooks.solutions": ("notebooks/solutions", ["*.ipynb"]),
     "workshop_lib.shipped.baselines": ("baselines", ["*.json"]),
 }

@@ -518,7 +518,7 @@ def optimism_table() -> str:
     if not runs:
         return "No run finished yet (`benchmarks/results/selection-optimism.json` is empty)."
     header = ["profile", "seed", "selection MCC per epoch", "validation MCC per epoch", "chosen on selection"]
-    header += ["chosen on validation", "optimism", "training s", "date (UTC)"]
+    header += ["chosen on validation", "optimism", "training s", "load (1-min)", "date (UTC)"]
     rows = []
     for run in sorted(runs, key=lambda r: (r["settings"]["profile"], SEEDS.index(r["settings"]["seed"]))):
         chose, peek = run["metrics"]["epoch_mcc"], run["metrics"]["epoch_validation_mcc"]
@@ -534,6 +534,7 @@ def optimism_table() -> str:
                 f"epoch {peek.index(by_validation) + 1}: {mcc(by_validation)}",
                 f"{by_validation - by_selection:+.3f}",
                 num(round(run["metrics"]["train_seconds"])),
+                " → ".join(f"{value:.1f}" for value in run["load"]),
                 run["started"][:16].replace("T", " "),
             ]
         )
@@ -542,7 +543,10 @@ def optimism_table() -> str:
     return (
         markdown_table(header, rows)
         + "\n\nOptimism: the validation MCC a validation-chosen checkpoint reports minus the one the "
-        "selection split's choice scores. Stand-in: SmolLM2-135M-Instruct, not GPT-2. Machine: "
+        "selection split's choice scores (both as the extra per-epoch scoring measures them; the run's own "
+        "final validation score, in bf16 like its training, can differ in the third decimal). Training "
+        "seconds ran beside other work (the load column): not a speed measurement. Stand-in: "
+        "SmolLM2-135M-Instruct, not GPT-2. Machine: "
         + "; ".join(machines)
         + ". Command: "
         + "; ".join(f"`{c}`" for c in commands)

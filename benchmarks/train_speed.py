@@ -18,7 +18,6 @@ import ast
 import ctypes
 import gc
 import json
-import math
 import os
 import platform
 import resource
@@ -38,14 +37,14 @@ from transformers.trainer_pt_utils import get_length_grouped_indices
 
 from workshop_lib import training
 from workshop_lib.commands.train import split_pair
-from workshop_lib.data import SELECTION_SHARE, load_cola
+from workshop_lib.data import load_cola, selection_size
 from workshop_lib.device import pick_precision
 from workshop_lib.modeling import ID2LABEL, LABEL2ID, ensure_pad_token, load_tokenizer
 from workshop_lib.settings import resolve
 from workshop_lib.tiny import train_bpe_tokenizer
 
 FULL_TRAIN_SENTENCES = 8551  # CoLA's training split
-FULL_SELECTION_SENTENCES = math.ceil(FULL_TRAIN_SENTENCES * SELECTION_SHARE)  # held out, evaluated per epoch
+FULL_SELECTION_SENTENCES = selection_size(FULL_TRAIN_SENTENCES)  # held out, evaluated after every epoch
 WORKSHOP_TRAIN_SENTENCES = FULL_TRAIN_SENTENCES - FULL_SELECTION_SENTENCES  # what the workshop trains on
 EPOCHS = 3
 ARTICLE = {"max_length": 1024, "batch_size": 8, "learning_rate": 5e-5}

@@ -25,7 +25,15 @@ MISTAKES = [
     (["train", "--profile", "smoke", "--output-dir", "/proc/no"], 1, "workshop train: error: [Errno 2]"),
     (["doctor", "--profile", "huge"], 2, "workshop doctor: error: argument --profile: Setting PROFILE"),
     (["prefetch", "--profile", "huge"], 2, "workshop prefetch: error: argument --profile: Setting PROFILE"),
+    (["progress"], 2, "workshop progress: error: the following arguments are required: FOLDER"),
+    (["progress", "/proc/no/such"], 1, "workshop progress: error: No learner folder /proc/no/such"),
+    (["progress", "--time-limit", "0", "."], 2, "workshop progress: error: argument --time-limit: expected"),
+    (["init", "--update", "/proc/no/such"], 1, "workshop init: error: No learner folder /proc/no/such"),
 ]
+
+
+def test_every_command_has_its_mistakes_tested():
+    assert {args[0] for args, _, _ in MISTAKES} >= set(COMMANDS)
 
 
 def test_help_lists_every_user_command(capsys):

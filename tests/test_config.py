@@ -148,7 +148,8 @@ def test_unknown_setting_lists_the_known_ones():
 def test_warmup_is_named_as_transformers_names_it(tmp_path, capsys):
     """Notebook 04 teaches TrainingArguments(warmup_steps=0.06): the setting and its printout agree."""
     settings = start({"PROFILE": "smoke", "OUTPUT_DIR": str(tmp_path)})
-    assert "  warmup_steps   0.06" in capsys.readouterr().out.splitlines()
+    recipe = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("recipe:"))
+    assert "warm-up 0.06" in recipe
     assert settings.warmup_steps == 0.06
 
 

@@ -15,6 +15,7 @@ from workshop_lib.dev.parameters import cell_source, parameters_cell
 from workshop_lib.dev.parameters import main as parameters_main
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("0[1-6]_*.ipynb"))
+WORD_BUDGET = 6500  # words of Markdown in the six lessons together
 
 
 def test_six_phases_in_order():
@@ -103,3 +104,28 @@ def test_checked_cells_reproduce_their_stored_output(path, smoke_run):
                 f"{path.name}, cell {cell.get('id')}: output differs from the stored one; if the change is "
                 "meant, refresh it with `python -m workshop_lib.dev.nbclean --execute notebooks/0*.ipynb`"
             )
+
+
+@pytest.mark.extended
+def test_the_appendix_runs_offline_on_the_smoke_profile(tmp_path):
+    """The optional appendix (GELU swap, masked-LM scores, callbacks, compare, last block only) runs top to
+    bottom offline, as the lessons do."""
+    import papermill
+
+    appendix = NOTEBOOKS[0].parent / "appendix_under_the_hood.ipynb"
+    out = tmp_path / appendix.name
+    parameters = {"PROFILE": "smoke", "OUTPUT_DIR": str(tmp_path / "artifacts")}
+    papermill.execute_notebook(str(appendix), str(out), parameters=parameters, cwd=str(appendix.parent))
+    errors = [o for c in nbformat.read(out, as_version=4).cells for o in c.get("outputs", [])]
+    assert not [o for o in errors if o.output_type == "error"]
+
+
+def test_the_lessons_stay_within_their_word_budget():
+    """Notebooks 01-06 teach their phase; how the project measured itself is in the guide and BENCHMARKS."""
+    words = sum(
+        len(cell.source.split())
+        for path in NOTEBOOKS
+        for cell in nbformat.read(path, as_version=4).cells
+        if cell.cell_type == "markdown"
+    )
+    assert words <= WORD_BUDGET, f"{words} words of Markdown in notebooks 01-06 (budget {WORD_BUDGET})"

@@ -10,7 +10,7 @@ import pytest
 from installed import ROOT, run_checked
 
 from workshop_lib.commands.main import main
-from workshop_lib.paths import checkout_root, notebook_sources, shipped
+from workshop_lib.paths import appendix_sources, checkout_root, notebook_sources, shipped
 
 
 def test_checkout_reads_the_top_level_folders():
@@ -23,8 +23,9 @@ def test_checkout_reads_the_top_level_folders():
 def test_init_copies_the_notebooks_and_never_overwrites(tmp_path, capsys):
     dest = tmp_path / "my-workshop"
     assert main(["init", str(dest)]) == 0
-    for source in notebook_sources():
+    for source in [*notebook_sources(), *appendix_sources()]:
         assert (dest / source.name).read_bytes() == source.read_bytes()
+    assert [p.name for p in appendix_sources()] == ["appendix_under_the_hood.ipynb"]
     solutions = sorted((ROOT / "notebooks" / "solutions").glob("*.ipynb"))
     assert sorted((dest / "solutions").glob("*.ipynb")) == [dest / "solutions" / p.name for p in solutions]
 
@@ -52,6 +53,7 @@ def test_wheel_carries_notebooks_solutions_baselines_and_data(wheel):
         assert files, folder
         missing = [p.name for p in files if f"{inside}/{p.name}" not in names]
         assert not missing, f"the wheel lacks {missing} of {folder}"
+    assert "workshop_lib/shipped/notebooks/appendix_under_the_hood.ipynb" in names
     modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "workshop_lib").rglob("*.py")}
     assert modules <= names, f"modules missing from the wheel: {sorted(modules - names)}"
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))

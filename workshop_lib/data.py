@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from datasets import ClassLabel, Dataset, DatasetDict, Features, Value
@@ -201,6 +202,11 @@ def limit_splits(data: DatasetDict, limits: dict[str, int | None], seed: int = 0
         n = limits.get(split)
         out[split] = ds if n is None or n >= len(ds) else ds.shuffle(seed=seed).select(range(n))
     return DatasetDict(out)
+
+
+def selection_size(sentences: int) -> int:
+    """How many of `sentences` training sentences the selection split takes (rounded up, as it splits)."""
+    return math.ceil(sentences * SELECTION_SHARE)
 
 
 def hold_out_selection(data: DatasetDict, seed: int) -> DatasetDict:

@@ -16,6 +16,7 @@ from .declare import SettingError
 SHIPPED = {"acceptability": "data/acceptability", "notebooks": "notebooks", "baselines": "baselines"}
 PROJECT_ROOT = Path(__file__).resolve().parent.parent  # the checkout, when imported from one
 NOTEBOOK_NAMES = "0[1-6]_*.ipynb"  # the six phases: 01_goal ... 06_usage_and_deployment
+APPENDIX_NAMES = "appendix_*.ipynb"  # optional reading after the six: what the lessons leave out
 OUTPUT_ENV = "WORKSHOP_OUTPUT_DIR"  # default parent of every profile's output folder
 OUTPUT_FOLDERS = ("artifacts", "runs")  # the project's git-ignored output folders (see .gitignore)
 HANDED_OUT = Path(".workshop") / "handed-out"  # in a learner folder: what init (or the last update) gave
@@ -47,6 +48,11 @@ def notebook_sources(folder: Path | None = None) -> list[Path]:
     return sorted((folder or shipped("notebooks")).glob(NOTEBOOK_NAMES))
 
 
+def appendix_sources() -> list[Path]:
+    """The optional appendix notebooks, where shipped."""
+    return sorted(shipped("notebooks").glob(APPENDIX_NAMES))
+
+
 def solution_sources() -> list[Path]:
     """The solution notebooks, where shipped (notebooks/solutions/*.ipynb)."""
     return sorted((shipped("notebooks") / "solutions").glob("*.ipynb"))
@@ -59,7 +65,7 @@ def work_root() -> Path:
 
 def handout() -> dict[Path, Path]:
     """{path inside a learner folder: shipped file} of every notebook `init` hands out."""
-    plan = {Path(p.name): p for p in notebook_sources()}
+    plan = {Path(p.name): p for p in [*notebook_sources(), *appendix_sources()]}
     plan.update({Path("solutions") / p.name: p for p in solution_sources()})
     return plan
 

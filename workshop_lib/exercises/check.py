@@ -3,39 +3,27 @@
 In a notebook
 -------------
 A *coding* exercise is two cells. The learner edits the **stub cell**, a function whose body raises
-`NotImplementedError`; the **check cell** below it runs the learner's function on a few inputs and prints
-one line: "Right: ...", "Not done yet: ..." (the stub is untouched) or "Not right yet: ..." (which input
-gave which output, what was expected, or which error it raised). `check` never raises, so the rest of the
-notebook still runs with an unfinished exercise. `show_solution(name)` prints the solution on request.
-
-    # stub cell: tags ["exercise"], metadata "exercise": "mcc_by_hand"
-    def mcc_by_hand(tp, tn, fp, fn):
-        \"\"\"Matthews correlation from the four counts of a confusion matrix.\"\"\"
-        raise NotImplementedError("your code here")
-
-    # check cell
-    from .check import check
-    check("mcc_by_hand", mcc_by_hand)
-
-A *question* (explain why; predict, then run) is a Markdown cell, tagged `exercise` with its name in the
-`exercise` metadata like a stub; a code cell `show_solution(name)` below it reveals the model answer.
+`NotImplementedError` (tags ["exercise"], metadata "exercise": its name); the **check cell** below it,
+`check("mcc_by_hand", mcc_by_hand)`, runs the learner's function on a few inputs and prints one line:
+"Right: ...", "Not done yet: ..." (the stub is untouched) or "Not right yet: ..." (which input gave which
+output, what was expected, or which error it raised). `check` never raises, so the rest of the notebook
+still runs with an unfinished exercise. `show_solution(name)` prints the solution on request. A *question*
+(explain why; predict, then run) is a Markdown cell tagged the same way, with a `show_solution(name)` cell.
 
 Adding an exercise
 ------------------
 1. In `exNN.py` (NN = the notebook's number) write the solution as a function named like the exercise,
-   with the stub's signature, and register it with `exercise(name, solution, cases, right=...)`:
-   `cases` is a function returning a list of `Case`s (inputs with the expected output, or an `accept`
-   test plus the words `want` for answers that may differ, e.g. one of several best thresholds). Write
-   the expected values out (or compute them with another library): a solution checked against itself
-   cannot rot visibly. For a question, register `question(name, answer)`.
-2. In the notebook, add the stub cell (tags `["exercise"]`, metadata `"exercise": name`; imports it needs
-   go above the `def` in the same cell) and the check cell; for a question, the tagged Markdown cell and
-   a `show_solution(name)` cell. Set the metadata with Jupyter's property inspector or with nbformat.
-3. Run `python -m workshop_lib.dev.solutions`: it writes `notebooks/solutions/NN_*.ipynb`, the
-   learner notebook with each stub's `def` replaced by the solution's source, each question followed by
-   its model answer, and a first cell that makes every check raise unless it says "Right". nbval runs
-   those notebooks; `tests/test_exercises.py` checks that each check says "Right" on its solution and
-   "Not done yet" on the notebook's stub, and fails when a solution notebook is stale.
+   with the stub's signature, and register it with `exercise(name, solution, cases, right=...)`: `cases`
+   returns a list of `Case`s (inputs with the expected output, or an `accept` test plus the words `want`
+   when several answers are right). Write the expected values out (or compute them with another library):
+   a solution checked against itself cannot rot visibly. `forbidden` names the workshop's functions that
+   already do the job: an answer calling one is not right. For a question, register `question(name, answer)`.
+2. In the notebook, add the stub cell (tags `["exercise"]`, metadata `"exercise": name`; imports go above
+   the `def`) and the check cell; for a question, the tagged Markdown cell and a `show_solution(name)` cell.
+3. Run `python -m workshop_lib.dev.solutions`: it writes `notebooks/solutions/NN_*.ipynb`, the learner
+   notebook with each stub's `def` replaced by the solution's source, each question followed by its model
+   answer, and a first cell that makes every check raise unless it says "Right". The tests check each
+   solution and stub, the solution notebooks, and a corpus of likely answers per exercise.
 """
 
 from __future__ import annotations
@@ -73,6 +61,7 @@ class Exercise:
     solution: Callable
     cases: Callable[[], list[Case]]
     right: str
+    forbidden: tuple[str, ...] = ()  # the library functions the exercise asks the learner to write
 
 
 @dataclass(frozen=True)
@@ -99,9 +88,10 @@ _REGISTRY: dict[str, Exercise | Question] = {}
 _loaded = False
 
 
-def exercise(name: str, solution: Callable, cases: Callable[[], list[Case]], right: str) -> None:
-    """Register a coding exercise (called at import time by the exNN modules)."""
-    _register(Exercise(name, solution, cases, right))
+def exercise(name: str, solution: Callable, cases: Callable[[], list[Case]], right: str,
+             forbidden: tuple[str, ...] = ()) -> None:
+    """Register a coding exercise (called at import time by the exNN modules); see "Adding an exercise"."""
+    _register(Exercise(name, solution, cases, right, forbidden))
 
 
 def question(name: str, answer: str) -> None:
@@ -160,6 +150,9 @@ def feedback(name: str, answer: Callable) -> Feedback:
         return Feedback(NOT_RIGHT, message)
     if not callable(answer):
         return Feedback(NOT_RIGHT, f"Not right yet: pass the function itself, `{name}`, not {answer!r}.")
+    if called := sorted(set(item.forbidden) & _names_used(answer)):
+        message = f"Not right yet: `{called[0]}` already does what `{name}` should; write the steps yourself."
+        return Feedback(NOT_RIGHT, message)
     for case in item.cases():
         call = _describe_call(item.solution, case.args)
         try:
@@ -224,6 +217,16 @@ def same(got: Any, expected: Any) -> bool:
             and all(same(got[k], expected[k]) for k in expected)
         )
     return got == expected
+
+
+def _names_used(function: Callable) -> set[str]:
+    """The global and attribute names a function's code uses, nested functions included."""
+    codes, names = [getattr(function, "__code__", None)], set()
+    while codes:
+        if (code := codes.pop()) is not None:
+            names.update(code.co_names)
+            codes.extend(c for c in code.co_consts if inspect.iscode(c))
+    return names
 
 
 def _first_different_key(got: Any, expected: Any) -> Any:

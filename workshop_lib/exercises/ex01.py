@@ -1,9 +1,12 @@
-"""Notebook 01's exercises: the zero-shot threshold search, a constant guess, what fine-tuning trains."""
+"""Notebook 01's exercises: the threshold search, a constant guess, what trains, a sentence's score."""
 
 from __future__ import annotations
 
+import math
 import random
 
+import numpy as np
+import torch
 from sklearn.metrics import matthews_corrcoef
 
 from .check import Case, exercise, question
@@ -61,6 +64,7 @@ exercise(
     find_threshold,
     _threshold_cases,
     right="your threshold reaches the best MCC on the toy scores, on ties and on 60 random sentences.",
+    forbidden=("best_threshold",),
 )
 
 question(
@@ -97,4 +101,45 @@ question(
     a lot of grammar, which is why a few epochs on 8,551 sentences are enough. Freezing it and training
     the head alone ("linear probing") is possible and cheaper, but it is not what this workshop does.
     """,
+)
+
+
+def mean_log_prob(logits, input_ids):
+    """Mean log-probability per token from a sentence's logits (tokens x vocabulary), start token first."""
+    log_probs = torch.log_softmax(logits[:-1].float(), dim=-1)  # position i predicts token i + 1
+    return log_probs.gather(-1, input_ids[1:].unsqueeze(-1)).mean().item()
+
+
+def _log_prob_case(tokens: int, vocabulary: int, seed: int, hint: str = "") -> Case:
+    """Random logits; the expected mean with numpy: the next token's logit minus its row's logsumexp."""
+    rng = np.random.default_rng(seed)
+    logits = rng.normal(0, 2, (tokens, vocabulary))
+    ids = rng.integers(0, vocabulary, tokens)
+    rows = logits[:-1]
+    logsumexp = rows.max(1) + np.log(np.exp(rows - rows.max(1, keepdims=True)).sum(1))
+    expected = float(np.mean(rows[np.arange(tokens - 1), ids[1:]] - logsumexp))
+    return Case((torch.tensor(logits, dtype=torch.float32), torch.tensor(ids)), expected, hint=hint)
+
+
+def _log_prob_cases() -> list[Case]:
+    """Short and longer sentences over small and GPT-2-sized vocabularies."""
+    shift = "the logits at position i predict token i + 1: pair logits[:-1] with input_ids[1:]."
+    return [
+        Case(
+            (torch.tensor([[0.0, 0.0], [0.0, 0.0]]), torch.tensor([0, 1])),
+            math.log(0.5),
+            hint="two equal logits give each token probability 1/2: the mean is log(1/2).",
+        ),
+        _log_prob_case(4, 5, 0, shift),
+        _log_prob_case(12, 50257, 1, "take log_softmax over the vocabulary (the last axis), then average."),
+        _log_prob_case(2, 7, 2, "a one-word sentence has one predicted token: the start token's prediction."),
+    ]
+
+
+exercise(
+    "mean_log_prob",
+    mean_log_prob,
+    _log_prob_cases,
+    right="shift by one, log_softmax, gather, mean: the score the zero-shot baseline uses.",
+    forbidden=("mean_log_probs", "sentence_scores"),
 )

@@ -71,12 +71,14 @@ exercise(
     confusion_counts,
     _counts_cases,
     right="your counts match scikit-learn's confusion_matrix.",
+    forbidden=("classification_metrics",),
 )
 exercise(
     "mcc_by_hand",
     mcc_by_hand,
     _mcc_cases,
     right="your MCC matches scikit-learn's matthews_corrcoef, constant guesses (MCC 0) included.",
+    forbidden=("classification_metrics",),
 )
 
 question(

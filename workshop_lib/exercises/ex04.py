@@ -1,9 +1,15 @@
-"""Notebook 04's exercises: TrainingArguments per step, the learning-rate schedule, batch size, MCC."""
+"""Notebook 04's exercises: TrainingArguments per step, the schedule, counting steps, batch size, MCC."""
 
 from __future__ import annotations
 
+import dataclasses
+import math
+
 from transformers import TrainingArguments
 
+from ..data import selection_size
+from ..paths import shipped
+from ..settings import resolve
 from .check import Case, exercise, question
 
 
@@ -60,12 +66,13 @@ def _steps_cases() -> list[Case]:
             save_steps=50,
         ),
         _fields_case("at most 2 checkpoints", "save_total_limit=2.", save_total_limit=2),
-        _fields_case(
-            "the best checkpoint by MCC reloaded at the end",
-            "load_best_model_at_end=True and metric_for_best_model='mcc'.",
-            load_best_model_at_end=True,
-            metric_for_best_model="mcc",
-            greater_is_better=True,
+        Case(
+            ("exercise-checkpoints",),
+            accept=lambda args: args.load_best_model_at_end
+            and args.metric_for_best_model in ("mcc", "eval_mcc")  # the Trainer adds the "eval_" itself
+            and args.greater_is_better,
+            want="the best checkpoint by MCC reloaded at the end",
+            hint="load_best_model_at_end=True and metric_for_best_model='mcc' (higher is better).",
         ),
     ]
 
@@ -112,19 +119,70 @@ exercise(
     right="your schedule gives the Trainer's learning rates, with and without warm-up.",
 )
 
-question(
-    "batch_64_steps",
-    """
-    Smoke profile: 1,600 training sentences / 64 = 25 steps per epoch (rounded up), x 10 epochs = 250
-    optimizer steps instead of 1,000, and warm-up is 6 % of them rounded up: 15 steps instead of 60. The
-    evaluation batch stays 64 (the recipe uses max(64, BATCH_SIZE)). In the full profile: 8,551 / 64 = 134
-    steps per epoch, 402 in all, 25 of warm-up (with 32: 268, 804 and 49).
-    For learning: each step averages the gradient over 4 times more sentences, so it is less noisy, but the
-    model gets 4 times fewer updates at the same learning rate and can learn less in the same epochs;
-    larger batches are normally paired with a larger learning rate (not tuned here). Notebook 05's
-    learning curves show the effect (predict it before you run that notebook too).
-    """,
+def optimizer_steps(sentences, batch_size, epochs, warmup_share):
+    """(all optimizer steps, warm-up steps) of a run, counted as the Trainer counts them."""
+    per_epoch = math.ceil(sentences / batch_size)  # the last, smaller batch is a step too
+    total = math.ceil(epochs * per_epoch)  # 2.5 epochs stop half-way through the third
+    return total, math.ceil(total * warmup_share)  # TrainingArguments.get_warmup_steps rounds up
+
+
+def _steps_count_cases() -> list[Case]:
+    """The profiles' runs and batch 64, counted by hand; the warm-up agrees with get_warmup_steps."""
+    last = "the last batch is smaller but still a step: round the steps per epoch up."
+    return [
+        Case((1600, 16, 10, 0.06), (1000, 60), hint="steps per epoch x epochs; warm-up: a share of them."),
+        Case((8551, 32, 2, 0.06), (536, 33), hint=last + " The warm-up rounds up too (32.16 -> 33)."),
+        Case((8551, 64, 2, 0.06), (268, 17), hint=last),
+        Case((6000, 16, 1, 0.1), (375, 38), hint="37.5 warm-up steps round up to 38, as the Trainer does."),
+        Case((100, 32, 2.5, 0.0), (10, 0), hint="2.5 epochs of 4 steps are 10 steps; no warm-up is 0 steps."),
+    ]
+
+
+exercise(
+    "optimizer_steps",
+    optimizer_steps,
+    _steps_count_cases,
+    right="the steps and warm-up steps the Trainer will take, fractions of epochs included.",
 )
+
+
+COLA_TRAIN_SENTENCES = 8551  # CoLA's public training split (GLUE's train.tsv), the full profile's data
+
+
+def steps_for(sentences: int, profile: str, batch_size: int | None = None) -> dict[str, int]:
+    """Optimizer steps per epoch, in all and of warm-up for a profile's recipe, as the Trainer counts them."""
+    recipe = {**dataclasses.asdict(resolve(profile)), **({"batch_size": batch_size} if batch_size else {})}
+    per_epoch = math.ceil(sentences / recipe["batch_size"])
+    total = math.ceil(recipe["epochs"] * per_epoch)
+    return {"per_epoch": per_epoch, "total": total, "warmup": math.ceil(total * recipe["warmup_steps"])}
+
+
+def _batch_64_answer() -> str:
+    """The model answer, with every number computed from the profiles and the data sizes."""
+    embedded = sum(1 for _ in (shipped("acceptability") / "train.tsv").open())
+    smoke_sentences = embedded - selection_size(embedded)  # the rest chooses the checkpoint
+    cola_sentences = COLA_TRAIN_SENTENCES - selection_size(COLA_TRAIN_SENTENCES)
+    smoke, smoke_64 = steps_for(smoke_sentences, "smoke"), steps_for(smoke_sentences, "smoke", 64)
+    full, full_64 = steps_for(cola_sentences, "full"), steps_for(cola_sentences, "full", 64)
+    smoke_recipe, full_recipe = resolve("smoke"), resolve("full")
+    return f"""
+    Smoke profile: {smoke_sentences:,} training sentences (the embedded set's {embedded:,} less the
+    selection split's {selection_size(embedded)}) / 64 = {smoke_64["per_epoch"]} steps per epoch (rounded up),
+    x {smoke_recipe.epochs:g} epochs = {smoke_64["total"]:,} optimizer steps instead of {smoke["total"]:,}
+    (batch {smoke_recipe.batch_size}), and warm-up is {smoke_recipe.warmup_steps:.0%} of them rounded up:
+    {smoke_64["warmup"]} steps instead of {smoke["warmup"]}. The evaluation batch stays 64 (the recipe uses
+    max(64, BATCH_SIZE)). In the full profile ({cola_sentences:,} of CoLA's {COLA_TRAIN_SENTENCES:,}
+    training sentences, {full_recipe.epochs:g} epochs): {full_64["per_epoch"]} steps per epoch,
+    {full_64["total"]} in all, {full_64["warmup"]} of warm-up (with its batch of {full_recipe.batch_size}:
+    {full["per_epoch"]} steps per epoch, {full["total"]} in all and {full["warmup"]} of warm-up).
+    For learning: each step averages the gradient over more sentences, so it is less noisy, but the model
+    gets fewer updates at the same learning rate and can learn less in the same epochs; larger batches are
+    normally paired with a larger learning rate (not tuned here). Notebook 05's learning curves show the
+    effect (predict it before you run that notebook too).
+    """
+
+
+question("batch_64_steps", _batch_64_answer())
 
 question(
     "best_by_mcc",

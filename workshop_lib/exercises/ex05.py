@@ -1,4 +1,4 @@
-"""Notebook 05's exercises: a compute_metrics, learning rate x10, no pad_token_id, exact resuming."""
+"""Notebook 05's exercises: compute_metrics, the last real token, a larger rate, no pad id, resuming."""
 
 from __future__ import annotations
 
@@ -43,6 +43,13 @@ def _metrics_cases() -> list[Case]:
             hint="a constant prediction has MCC 0 (sklearn's matthews_corrcoef handles the 0/0).",
         ),
         Case(
+            (EvalPrediction(predictions=np.array([[-3.0, -1.0], [0.5, 2.0], [2.0, 1.0], [1.0, -0.5]]),
+                            label_ids=np.array([1, 1, 0, 0])),),
+            {"mcc": 1.0, "accuracy": 1.0, "f1": 1.0},
+            hint="the prediction is the label with the larger logit (argmax over each row), not the sign of "
+            "one logit: logits are not centred at 0.",
+        ),
+        Case(
             (EvalPrediction(predictions=(_logits(finds_two), np.zeros((10, 3))), label_ids=labels),),
             {"mcc": 11 / 21, "accuracy": 0.8, "f1": 6 / 7},
             hint="some models give the Trainer a tuple (logits, other outputs): use its first item.",
@@ -55,6 +62,42 @@ exercise(
     my_compute_metrics,
     _metrics_cases,
     right="MCC, accuracy and F1 from logits, also when the predictions come as a tuple.",
+    forbidden=("compute_metrics", "classification_metrics"),
+)
+
+def last_token_index(input_ids, attention_mask, pad_id):
+    """For each row of a right-padded batch, the position of its last real token."""
+    return [max(i for i, real in enumerate(row) if real) for row in attention_mask.tolist()]
+
+
+def _last_token_cases() -> list[Case]:
+    """Right-padded batches from GPT-2's tokenizer, where <|endoftext|> (50256) is also the pad id."""
+    import torch
+
+    pad = 50256
+    return [
+        Case(
+            (torch.tensor([[464, 3797, 13, pad], [464, 3797, 3332, 13]]),
+             torch.tensor([[1, 1, 1, 0], [1, 1, 1, 1]]), pad),
+            [2, 3],
+            hint="positions count from 0; a row with no padding ends at its last position.",
+        ),
+        Case(
+            (torch.tensor([[464, 13, pad, pad, pad], [464, pad, 3797, 13, pad]]),
+             torch.tensor([[1, 1, 1, 0, 0], [1, 1, 1, 1, 0]]), pad),
+            [2, 3],
+            hint="the pad id also occurs as a real token (a sentence ending in <|endoftext|>, or inside "
+            "one): only the attention mask says which tokens are real.",
+        ),
+        Case((torch.tensor([[7]]), torch.tensor([[1]]), pad), [0], hint="a one-token sentence ends at 0."),
+    ]
+
+
+exercise(
+    "last_token_index",
+    last_token_index,
+    _last_token_cases,
+    right="the last real token of every row, found from the attention mask, not from the pad id.",
 )
 
 question(
@@ -93,8 +136,8 @@ question(
     weight (`optimizer.pt`), the position in the learning-rate schedule (`scheduler.pt`), the random-number
     generators' state (`rng_state.pth`: dropout masks and data order continue as before) and
     `trainer_state.json` (the step, the log, the best checkpoint so far). The Trainer restores all of them
-    and skips the batches the epoch had already seen, so the remaining steps are the same steps. The
-    workshop's tests kill a run with SIGKILL and check that the resumed run ends with the same metrics.
+    and skips the batches the epoch had already seen, so the remaining steps are the same steps. (The
+    workshop checks this by killing a run with SIGKILL: the resumed run ends with the same metrics.)
     What breaks it: different settings (another learning rate, batch size or data would continue a
     different run; `resume_checkpoint` refuses and names them), checkpoints saved without optimizer state
     (`save_only_model=True`), or another device or precision (the numbers then differ slightly: floating

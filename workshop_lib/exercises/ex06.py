@@ -65,8 +65,8 @@ def acceptable_probability(model_dir, sentences):
 
 
 @functools.cache
-def _untrained_classifier() -> Path:
-    """A tiny GPT-2 classifier with readable labels and a random head, saved once per session."""
+def _untrained_classifier(swapped: bool = False) -> Path:
+    """A tiny GPT-2 classifier with a random head, saved once per session; `swapped`: 0 is acceptable."""
     from transformers import set_seed
 
     from ..lessons.notebook import quiet
@@ -77,37 +77,45 @@ def _untrained_classifier() -> Path:
     folder = Path(tempfile.mkdtemp(prefix="exercise-classifier-"))
     base = tiny_gpt2(folder / "base", seed=6)
     set_seed(6)  # the same random head every session
-    load_model(base).save_pretrained(folder / "classifier")
+    model = load_model(base)
+    if swapped:  # the same logits, the names the other way round: P(acceptable) is then 1 - P(label 1)
+        model.config.id2label = {0: "acceptable", 1: "unacceptable"}
+        model.config.label2id = {"acceptable": 0, "unacceptable": 1}
+    model.save_pretrained(folder / "classifier")
     load_tokenizer(base).save_pretrained(folder / "classifier")
     return folder / "classifier"
 
 
-def _probability_cases() -> list[Case]:
+def _probability_case(swapped: bool) -> Case:
     """The untrained classifier's P(acceptable), computed by workshop_lib's own batched inference."""
     import torch
 
     from ..inference import AcceptabilityClassifier, predict_logits
 
-    folder = _untrained_classifier()
+    folder = _untrained_classifier(swapped)
     classifier = AcceptabilityClassifier.from_dir(folder, device="cpu")
     sentences = ["The cat sat on the mat.", "Mat the on sat cat the.", "She reads a book."]
     logits = torch.from_numpy(predict_logits(classifier.model, classifier.tokenizer, sentences, device="cpu"))
-    expected = torch.softmax(logits, dim=-1)[:, 1].tolist()
+    expected = torch.softmax(logits, dim=-1)[:, 0 if swapped else 1].tolist()
 
     def close(got) -> bool:
         return len(got) == len(expected) and all(
             abs(g - e) < 1e-4 for g, e in zip(got, expected, strict=True)
         )
 
-    return [
-        Case(
-            (str(folder), sentences),
-            accept=close,
-            want=f"{[round(e, 4) for e in expected]} (one probability per sentence)",
-            hint="with top_k=None each sentence gets a list of both labels, the more probable first: pick "
-            "the entry whose 'label' is 'acceptable'.",
-        )
-    ]
+    where = "a model whose label 0 is 'acceptable'" if swapped else "the model"
+    return Case(
+        (str(folder), sentences),
+        accept=close,
+        want=f"{[round(e, 4) for e in expected]} (P(acceptable) per sentence, from {where})",
+        hint="with top_k=None each sentence gets a list of both labels, the more probable first: pick "
+        "the entry whose 'label' is 'acceptable', not the first entry or a position.",
+    )
+
+
+def _probability_cases() -> list[Case]:
+    """The same random head with the label names both ways round: only the name finds P(acceptable)."""
+    return [_probability_case(swapped=False), _probability_case(swapped=True)]
 
 
 exercise(

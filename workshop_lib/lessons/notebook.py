@@ -9,6 +9,7 @@ from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from typing import Any
 
+import datasets
 from transformers import AutoConfig
 from transformers.utils import logging as hf_logging
 
@@ -35,14 +36,17 @@ def start(namespace: MutableMapping[str, Any]) -> Settings:
         if parameter(f.name) in namespace
     }
     namespace.update(own)
-    print("  ".join(f"{k} {v or 'not installed'}" for k, v in versions().items()))
-    print(f"device: {describe(settings.precision)}")
-    print(f"profile: {settings.profile}")
-    for key, value in dataclasses.asdict(settings).items():
-        if key != "profile":
-            print(f"  {key:14} {'all' if value is None else value}")  # only the limits can be None
     saved = atomic_write_json(settings.out / "settings.json", dataclasses.asdict(settings))
-    print(f"  (saved in {saved})")
+    print(f"profile {settings.profile}: model {settings.model_name}, data {settings.data_source}, "
+          f"seed {settings.seed}")
+    recipe = (
+        f"{settings.epochs:g} epochs, batch {settings.batch_size}, rate {settings.learning_rate:g}, "
+        f"warm-up {settings.warmup_steps:g}, weight decay {settings.weight_decay:g}"
+    )
+    limits = f"train {settings.train_limit or 'all'}, eval {settings.eval_limit or 'all'}"
+    print(f"recipe: {recipe}; sentences: {limits}")
+    print(f"device: {describe(settings.precision)}; all settings in {saved}")
+    print("  ".join(f"{k} {v or 'not installed'}" for k, v in versions().items()))
     if own:
         print("this notebook: " + ", ".join(f"{name} = {value!r}" for name, value in own.items()))
     return settings
@@ -80,9 +84,10 @@ def _tidy_transformers_logs(show_load_reports: bool) -> None:
 
 
 def quiet() -> None:
-    """Silence load reports and weight loading/saving bars (notebook 01 shows a report once)."""
+    """Silence load reports, weight loading/saving bars and `map`'s bars (notebook 01 shows a report once)."""
     # Only these: raising the log level would also turn the Trainer's progress table into printed dicts.
     hf_logging.disable_progress_bar()
+    datasets.disable_progress_bars()  # a bar per split for every small map, filter or save
     _tidy_transformers_logs(show_load_reports=False)
 
 

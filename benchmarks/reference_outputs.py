@@ -1,0 +1,97 @@
+"""Reference outputs: the six notebooks executed with real pretrained weights, for a class that runs smoke.
+
+The weights are the stand-in SmolLM2-135M-Instruct (NOT GPT-2: the hub is out of reach here), on the quick
+profile and the real CoLA. `workshop run` executes the series; the executed notebooks go to
+notebooks/reference/ with a banner cell that names the model, the machine and the command, and with this
+machine's folders replaced by placeholders. Not part of CI (tens of minutes on a 2-core CPU);
+tests/test_reference_outputs.py checks that they exist, name the stand-in and match the learner notebooks'
+cells. Rerun it after changing a learner notebook:
+
+    WORKSHOP_COLA_DIR=/path/to/cola python benchmarks/reference_outputs.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+import nbformat
+from real_weights import LABEL, default_data, fetch_standin  # same script folder
+from train_speed import machine
+
+from workshop_lib.commands.main import main as workshop
+from workshop_lib.paths import notebook_sources
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "notebooks" / "reference"
+BANNER_ID = "reference-banner"
+
+
+def banner(command: str) -> nbformat.NotebookNode:
+    """The first cell of every reference notebook: what ran, on what, and that it is not GPT-2."""
+    found = machine()
+    cell = nbformat.v4.new_markdown_cell(
+        f"> **Reference output, not your run.** Executed with **{LABEL}**, a real pretrained decoder of "
+        "GPT-2 small's size, used because the Hugging Face hub was out of reach: *not GPT-2's* numbers. "
+        f"Quick profile, real CoLA; {found['cpu']}, {found['nproc']} cores, "
+        f"{datetime.now(timezone.utc):%Y-%m-%d}; `{command}`. Your own notebook is one folder up."
+    )
+    cell["id"] = BANNER_ID
+    return cell
+
+
+def scrubbed(text: str, places: dict[str, str]) -> str:
+    """`text` with this machine's folders replaced by placeholders."""
+    for found, placeholder in places.items():
+        text = text.replace(found, placeholder)
+    return text
+
+
+def publish(executed: Path, target: Path, command: str, places: dict[str, str]) -> None:
+    """Copy one executed notebook with the banner first and the folders scrubbed from its outputs."""
+    nb = nbformat.read(executed, as_version=4)
+    for cell in nb.cells:
+        cell.source = scrubbed(cell.source, places)
+        for output in cell.get("outputs", []):
+            if "text" in output:
+                output["text"] = scrubbed(output["text"], places)
+            for kind, value in output.get("data", {}).items():
+                if kind.startswith("text/") and isinstance(value, str):
+                    output["data"][kind] = scrubbed(value, places)
+    nb.metadata.pop("papermill", None)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+    nb.cells.insert(0, banner(command))
+    nbformat.write(nb, target)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the series with the stand-in on the quick profile and publish the executed notebooks."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model-dir", type=Path, help="the stand-in folder (default: fetch it)")
+    parser.add_argument("--data", default=default_data(), help="CoLA in GLUE form")
+    args = parser.parse_args(argv)
+    if args.data is None:
+        parser.error("no CoLA folder found: pass --data /path/to/cola/glue or set WORKSHOP_COLA_DIR")
+    model_dir = args.model_dir or fetch_standin()
+    command = "python benchmarks/reference_outputs.py"
+    with tempfile.TemporaryDirectory(prefix="reference-") as tmp:
+        run_dir = Path(tmp) / "run"
+        params = ["-p", "MODEL_NAME", str(model_dir), "-p", "DATA_SOURCE", str(args.data)]
+        code = workshop(["run", "--profile", "quick", *params, "--run-dir", str(run_dir)])
+        if code not in (0, 2):  # 2: a baseline moved; quick has none, so only a failure stops here
+            return code
+        places = {str(run_dir): "<run folder>", str(model_dir): "<stand-in folder>", str(args.data): "<CoLA>"}
+        OUT.mkdir(exist_ok=True)
+        for source in notebook_sources():
+            publish(run_dir / source.name, OUT / source.name, command, places)
+    print(f"Wrote {len(notebook_sources())} reference notebooks into {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
