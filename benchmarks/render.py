@@ -628,8 +628,7 @@ def classroom_sizing() -> str:
         + ".\n\n"
         + markdown_table(header, measured)
         + "\n\nA child's peak as Linux counts it includes the kernel's pages it shared before it started "
-        "another program, so that row overstates: notebook 06 runs `workshop compare` as a separate Python "
-        "for a few seconds, whose own memory was not measured apart; the headroom below has to cover it."
+        "another program, so that row overstates what child processes add; the headroom below covers them."
         + "\n\nArithmetic, not measured: a learner needs the server plus the largest kernel when they close "
         "each notebook before opening the next, or plus all six peaks when every kernel stays running (an "
         f"upper bound): {per_learner}. Leaving {pct(SIZING_HEADROOM)} of each server's memory to the "
