@@ -554,7 +554,95 @@ def optimism_table() -> str:
     )
 
 
+SIZING = {  # results file: how the guide names its profile
+    "classroom-sizing": "smoke",
+    "classroom-sizing-quick-standin": "quick (stand-in)",  # SmolLM2-135M, not GPT-2: the guide says so
+}
+SIZING_SERVERS_GIB = (16, 32, 64)  # server sizes the sizing table is worked out for
+SIZING_HEADROOM = 0.25  # share of a server's memory left to the system, the hub, the proxy and spikes
+SIZING_ROOM = 30  # learners who press run in notebook 05 at once
+SIZING_CORES = (8, 16, 32)
+
+
+def sizing_rows(label: str, notebooks: dict[str, dict]) -> list[list[str]]:
+    """One profile's measured rows: the kernel's peak and CPU seconds, its children's, per notebook."""
+    shown = [
+        ("kernel's peak resident memory (MiB)", "peak_rss_mib"),
+        ("kernel's CPU seconds", "cpu_seconds"),
+        ("its largest child process, as counted (MiB)", "children_peak_rss_mib"),
+        ("its child processes' CPU seconds", "children_cpu_seconds"),
+    ]
+    return [[f"{label}: {name}", *[num(n[key]) for n in notebooks.values()]] for name, key in shown]
+
+
+def room_wait(training: float) -> str:
+    """How long SIZING_ROOM learners training at once wait at least on SIZING_CORES cores."""
+    first, *rest = SIZING_CORES
+    return f"{secs_min(SIZING_ROOM * training / first)} on {first} cores, " + ", ".join(
+        f"{secs_min(SIZING_ROOM * training / cores)} on {cores}" for cores in rest
+    )
+
+
+def classroom_sizing() -> str:
+    """The guide's sizing: the measured kernel peaks and CPU seconds per notebook, then the arithmetic."""
+    measured, needs, notes, waits = [], [], [], []
+    for stem, label in SIZING.items():
+        found = result(stem)
+        notebooks, server, machine = found["notebooks"], found["idle_server_rss_mib"], found["machine"]
+        measured += sizing_rows(label, notebooks)
+        peaks = [n["peak_rss_mib"] for n in notebooks.values()]
+        needs.append((label, server + max(peaks), server + sum(peaks)))  # one kernel at a time; all six
+        notes.append(
+            f"{label}: {found['date']}, {machine['cpu']}, {machine['nproc']} cores, load average "
+            f"{num(machine['load_average_1min_at_end'])} at the end, `{found['command']}` "
+            f"(`benchmarks/results/{stem}.json`); an idle Jupyter server with JupyterLab loaded: "
+            f"{num(server)} MiB"
+        )
+        training = notebooks[next(s for s in notebooks if s.startswith("05"))]["cpu_seconds"]
+        waits.append(
+            f"{label}: notebook 05 costs {num(training)} CPU seconds, {num(round(SIZING_ROOM * training))} "
+            f"for the room; at least {room_wait(training)}"
+        )
+    header = ["", *[stem[:2] for stem in result(next(iter(SIZING)))["notebooks"]]]
+    rows = []
+    for size in SIZING_SERVERS_GIB:
+        usable = size * 1024 * (1 - SIZING_HEADROOM)
+        rows.append(
+            [f"{size} GiB", *[num(int(usable // need)) for _, one, six in needs for need in (one, six)]]
+        )
+    learners = markdown_table(
+        [
+            "server",
+            *[f"{label}: {kind}" for label, *_ in needs for kind in ("one notebook open", "all six open")],
+        ],
+        rows,
+    )
+    per_learner = "; ".join(
+        f"{label}: {num(round(one))} and {num(round(six))} MiB" for label, one, six in needs
+    )
+    return (
+        "Measured, each notebook in a fresh kernel with papermill: its peak resident memory and CPU seconds "
+        "as the operating system counts them (`getrusage`; a busy machine changes them far less than wall "
+        "time, though waiting PyTorch threads spin a little longer when other jobs share the cores). "
+        + "; ".join(notes)
+        + ".\n\n"
+        + markdown_table(header, measured)
+        + "\n\nA child's peak as Linux counts it includes the kernel's pages it shared before it started "
+        "another program, so that row overstates what child processes add; the headroom below covers them."
+        + "\n\nArithmetic, not measured: a learner needs the server plus the largest kernel when they close "
+        "each notebook before opening the next, or plus all six peaks when every kernel stays running (an "
+        f"upper bound): {per_learner}. Leaving {pct(SIZING_HEADROOM)} of each server's memory to the "
+        "system, the hub and spikes, learners per server:\n\n"
+        + learners
+        + f"\n\nCPU, arithmetic too, for {SIZING_ROOM} learners pressing run in notebook 05 at once with "
+        "every core busy and nothing else running: " + "; ".join(waits) + ". Ask learners to close finished "
+        "notebooks (File → Close and Shut Down Notebook), or have the servers shut idle kernels down "
+        "(`--MappingKernelManager.cull_idle_timeout=SECONDS` in `c.Spawner.args`)."
+    )
+
+
 BLOCKS = {
+    "classroom_sizing": classroom_sizing,
     "expectations": expectations,
     "optimism": optimism_table,
     "real_weights": lambda: real_weights_table(

@@ -1,4 +1,4 @@
-"""Shared fixtures: the tiny GPT-2, and the real reference data when ../shared is configured."""
+"""Shared fixtures: the tiny GPT-2, the installed wheel, and the real reference data from ../shared."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from chains import RESUME_TEST, kill_while_training
+from installed import build_wheel, install_wheel
 
 from workshop_lib.modeling import load_model, load_tokenizer
 from workshop_lib.tiny import build_tiny_gpt2
@@ -118,3 +119,16 @@ def family_classifier_dirs(tiny_family_dirs, tmp_path_factory) -> dict[str, Path
         load_model(source, tokenizer).save_pretrained(out)
         tokenizer.save_pretrained(out)
     return folders
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory) -> tuple[Path, dict]:
+    """A wheel built from a copy of this checkout, and an environment without this checkout on its path."""
+    return build_wheel(tmp_path_factory.mktemp("package"))
+
+
+@pytest.fixture(scope="session")
+def installed(wheel, tmp_path_factory) -> tuple[Path, dict]:
+    """The wheel installed (not editable) into a fresh virtual environment, as a hub admin installs it."""
+    built, env = wheel
+    return install_wheel(built, env, tmp_path_factory.mktemp("installed")), env

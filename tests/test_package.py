@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
-import sysconfig
 import zipfile
 from pathlib import Path
 
 import pytest
+from installed import ROOT, run_checked
 
 from workshop_lib.commands.main import main
 from workshop_lib.paths import appendix_sources, checkout_root, notebook_sources, shipped
-
-ROOT = Path(__file__).resolve().parent.parent
-NOT_SOURCES = (".git", ".venv", "runs", "artifacts", "build", "dist", "*.egg-info", "__pycache__", ".*_cache")
 
 
 def test_checkout_reads_the_top_level_folders():
@@ -46,33 +39,6 @@ def test_init_copies_the_notebooks_and_never_overwrites(tmp_path, capsys):
     assert [p.name for p in mine.iterdir()] == ["05_training.ipynb"], "nothing copied beside a refusal"
 
 
-def _run(args: list, cwd: Path, env: dict, timeout: int = 900) -> str:
-    """Run a command; on failure show its output."""
-    done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
-    assert done.returncode == 0, (
-        f"{args} exited {done.returncode}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
-    )
-    return done.stdout
-
-
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory) -> tuple[Path, dict]:
-    """A wheel built from a copy of this checkout (no build isolation, no downloads), and the environment."""
-    tmp = tmp_path_factory.mktemp("package")
-    source = tmp / "source"
-    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*NOT_SOURCES))
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "WORKSHOP_OUTPUT_DIR"}}
-    env.update(HF_HUB_OFFLINE="1", JUPYTER_DATA_DIR=str(tmp / "jupyter"), PIP_DISABLE_PIP_VERSION_CHECK="1")
-    pip = [sys.executable, "-m", "pip", "--quiet"]
-    _run(
-        [*pip, "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-w", tmp / "dist", source],
-        tmp,
-        env,
-    )
-    [built] = (tmp / "dist").glob("gpt2_cola_workshop-*.whl")
-    return built, env
-
-
 def test_wheel_carries_notebooks_solutions_baselines_and_data(wheel):
     with zipfile.ZipFile(wheel[0]) as archive:
         names = set(archive.namelist())
@@ -95,29 +61,6 @@ def test_wheel_carries_notebooks_solutions_baselines_and_data(wheel):
         assert "workshop = workshop_lib.commands.main:main" in archive.read(entry_points).decode()
 
 
-@pytest.fixture(scope="module")
-def installed(wheel, tmp_path_factory) -> tuple[Path, dict]:
-    """The wheel installed (not editable) into a fresh virtual environment.
-
-    The environment reuses this interpreter's site-packages for the dependencies through a .pth file (no
-    downloads); such a path line does not run that folder's .pth files, so an editable install of the
-    workshop there stays invisible.
-    """
-    built, env = wheel
-    tmp = tmp_path_factory.mktemp("installed")
-    venv = tmp / "venv"
-    _run([sys.executable, "-m", "venv", "--without-pip", venv], tmp, env)
-    python = venv / "bin" / "python"
-    site = Path(
-        _run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], tmp, env).strip()
-    )
-    deps = dict.fromkeys(sysconfig.get_paths()[key] for key in ("purelib", "platlib"))
-    (site / "dependencies.pth").write_text("".join(f"{path}\n" for path in deps))
-    fresh = [python, "-m", "pip", "--quiet", "install", "--no-deps", "--no-index", "--ignore-installed"]
-    _run([*fresh, built], tmp, env)
-    return venv, env
-
-
 @pytest.mark.extended
 def test_installed_package_runs_the_smoke_chain_from_an_init_folder(installed, tmp_path):
     venv, env = installed
@@ -127,15 +70,15 @@ def test_installed_package_runs_the_smoke_chain_from_an_init_folder(installed, t
         "names = ('acceptability', 'notebooks', 'baselines'); "
         "print(json.dumps([w.__file__, *map(str, map(shipped, names))]))"
     )
-    where = json.loads(_run([python, "-c", code], tmp_path, env))
+    where = json.loads(run_checked([python, "-c", code], tmp_path, env))
     assert all(Path(path).is_relative_to(venv) for path in where), where
 
     learner = tmp_path / "my-workshop"
-    _run([workshop, "init", learner], tmp_path, env)
+    run_checked([workshop, "init", learner], tmp_path, env)
     assert len(list(learner.glob("0[1-6]_*.ipynb"))) == 6
 
     # The headless chain of the installed package, started in the learner's folder: runs/ lands there.
-    out = _run([workshop, "run", "--profile", "smoke"], learner, env)
+    out = run_checked([workshop, "run", "--profile", "smoke"], learner, env)
     assert "Baseline check: passed" in out, out
     [run_dir] = (learner / "runs").iterdir()
     metrics = json.loads((run_dir / "metrics.json").read_text())["metrics"]
@@ -146,5 +89,6 @@ def test_installed_package_runs_the_smoke_chain_from_an_init_folder(installed, t
         "import sys, papermill; papermill.execute_notebook(sys.argv[1], sys.argv[2], cwd=sys.argv[3], "
         "parameters={'PROFILE': 'smoke'}, progress_bar=False)"
     )
-    _run([python, "-c", script, learner / "01_goal.ipynb", tmp_path / "01.ipynb", learner], tmp_path, env)
+    notebook = [learner / "01_goal.ipynb", tmp_path / "01.ipynb", learner]
+    run_checked([python, "-c", script, *notebook], tmp_path, env)
     assert list((learner / "artifacts" / "smoke" / "metrics").glob("*.json"))
