@@ -28,6 +28,7 @@ from workshop_lib.training import (
 
 CARD_KEYS = {"matthews_correlation": "mcc", "accuracy": "accuracy", "f1": "f1"}
 KILL_AFTER_EPOCH = 4
+SMOKE_EPOCH_STEPS = 90  # the smoke profile: 1,440 training sentences (after the selection split) / batch 16
 TRAIN_SCRIPT = textwrap.dedent(
     """
     import json, os, signal, sys
@@ -139,7 +140,7 @@ def test_resume_after_sigkill_gives_the_same_metrics(trained, tmp_path):
     resumed = run_training(tmp_path / "killed")
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     got = json.loads(resumed.stdout.strip().splitlines()[-1])
-    assert got["resumed_from"] == f"checkpoint-{KILL_AFTER_EPOCH * 100}"
+    assert got["resumed_from"] == f"checkpoint-{KILL_AFTER_EPOCH * SMOKE_EPOCH_STEPS}"
     for key in ("mcc", "accuracy", "f1", "loss", "train_loss"):  # train_loss: the whole run's, not the rest's
         assert round(got[key], 4) == round(expected[key], 4), key
     rest = 1 - KILL_AFTER_EPOCH / 10  # the share of the smoke profile's 10 epochs trained after the resume
