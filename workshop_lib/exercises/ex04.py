@@ -113,11 +113,12 @@ def _schedule_cases() -> list[Case]:
 
 
 exercise(
-    "learning_rate_at",
-    learning_rate_at,
-    _schedule_cases,
+    name="learning_rate_at",
+    solution=learning_rate_at,
+    cases=_schedule_cases,
     right="your schedule gives the Trainer's learning rates, with and without warm-up.",
 )
+
 
 def optimizer_steps(sentences, batch_size, epochs, warmup_share):
     """(all optimizer steps, warm-up steps) of a run, counted as the Trainer counts them."""
