@@ -34,7 +34,7 @@ from train_speed import machine
 from transformers import TrainerCallback
 
 from workshop_lib import training
-from workshop_lib.commands.train import checked_setting
+from workshop_lib.commands.train import set_argument
 from workshop_lib.data import SELECTION_SHARE, load_data
 from workshop_lib.device import pick_device, pick_precision
 from workshop_lib.inference import predict_logits
@@ -165,15 +165,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", default=default_data(), help="CoLA folder in GLUE form (or 'hub')")
     parser.add_argument("--profiles", nargs="*", default=["quick", "full"], choices=list(PROFILES))
     parser.add_argument("--seeds", nargs="+", type=int, default=[42, 1, 2])
-    parser.add_argument(
-        "--set",
-        dest="settings",
-        action="append",
-        default=[],
-        type=checked_setting,
-        metavar="NAME=VALUE",
-        help="override a setting of every run (repeatable), checked like `workshop train --set`",
-    )
+    set_argument(parser, "override a setting of every run (repeatable), checked like `workshop train --set`")
     parser.add_argument(
         "--zero-shot-sample",
         type=int,

@@ -41,6 +41,14 @@ def checked_setting(pair: str) -> tuple[str, object]:
         raise argparse.ArgumentTypeError(str(err)) from None
 
 
+def set_argument(parser: argparse.ArgumentParser, help: str) -> None:
+    """The repeatable `--set name=value` option, each value checked against its declaration."""
+    parser.add_argument(
+        "--set", dest="settings", action="append", default=[], type=checked_setting, metavar="NAME=VALUE",
+        help=help,
+    )
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `workshop train`."""
     parser.add_argument("--profile", choices=list(PROFILES), help="default: $WORKSHOP_PROFILE, else full")
@@ -48,15 +56,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--output-dir",
         help="output folder (default: <project>/artifacts/<profile> or $WORKSHOP_OUTPUT_DIR/<profile>)",
     )
-    parser.add_argument(
-        "--set",
-        dest="settings",
-        action="append",
-        default=[],
-        type=checked_setting,
-        metavar="NAME=VALUE",
-        help=f"override a setting, e.g. --set epochs=1 (repeatable); one of {', '.join(SET_NAMES)}",
-    )
+    names = ", ".join(SET_NAMES)
+    set_argument(parser, f"override a setting, e.g. --set epochs=1 (repeatable); one of {names}")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing trained model")
 
 
