@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sklearn.metrics import accuracy_score, f1_score, matthews_corrcoef
-from transformers import Trainer
-from transformers.trainer_utils import TrainOutput
 
+if TYPE_CHECKING:  # only annotations: scoring predictions needs no transformers import
+    from transformers import Trainer
+    from transformers.trainer_utils import TrainOutput
 
 def classification_metrics(labels, predictions) -> dict[str, float]:
     """Return MCC (CoLA's official metric), accuracy and F1 of the 'acceptable' class."""
