@@ -1,6 +1,7 @@
 """Packaging beyond pyproject.toml: ship the top-level data/acceptability, notebooks (with
-notebooks/solutions when present) and baselines inside the wheel as workshop_lib/shipped/<name>,
-read through importlib.resources by workshop_lib/paths.py; git keeps one copy, at the top level."""
+notebooks/solutions and notebooks/reference when present) and baselines inside the wheel as
+workshop_lib/shipped/<name>, read through importlib.resources by workshop_lib/paths.py; git keeps one copy,
+at the top level."""
 
 from pathlib import Path
 
@@ -10,6 +11,7 @@ SHIPPED = {  # package -> (folder in the repository, files it ships)
     "workshop_lib.shipped.acceptability": ("data/acceptability", ["*.tsv", "*.md"]),
     "workshop_lib.shipped.notebooks": ("notebooks", ["0*.ipynb", "appendix_*.ipynb"]),
     "workshop_lib.shipped.notebooks.solutions": ("notebooks/solutions", ["*.ipynb"]),
+    "workshop_lib.shipped.notebooks.reference": ("notebooks/reference", ["*.ipynb"]),
     "workshop_lib.shipped.baselines": ("baselines", ["*.json"]),
 }
 shipped = {name: spec for name, spec in SHIPPED.items() if Path(spec[0]).is_dir()}

@@ -3,9 +3,10 @@
 Each of the six notebooks runs with papermill in a fresh kernel (as the headless runner does), from a copy
 that ends with one added cell: it prints the kernel's own `getrusage` (peak resident memory, user and system
 CPU seconds, its children's too). Both are counted by the kernel of the operating system, not sampled, and a
-busy machine changes neither much (wall time it does change: it is not recorded). Then a Jupyter server
+busy machine changes neither much (it does change the wall time, recorded too). Then a Jupyter server
 starts with no kernel, and its resident memory is read after it answers: what each learner's server costs
-before any notebook runs.
+before any notebook runs. Last, notebook 05 runs again for N learners at the same time (`--together N`),
+each in a copy of the folder notebooks 01-04 prepared: the wall time a room waits when everyone presses run.
 
     python benchmarks/classroom_sizing.py --json benchmarks/results/classroom-sizing.json [-p NAME VALUE ...]
 """
@@ -16,6 +17,7 @@ import argparse
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -49,9 +51,11 @@ def kernel_usage(source: Path, folder: Path, parameters: dict) -> dict:
     notebook.cells.append(nbformat.v4.new_code_cell(USAGE))
     copy, executed = folder / source.name, folder / f"executed-{source.name}"
     nbformat.write(notebook, copy)
+    start = time.perf_counter()
     papermill.execute_notebook(
         str(copy), str(executed), parameters=parameters, cwd=str(source.parent), progress_bar=False
     )
+    wall = time.perf_counter() - start
     printed = "".join(o.get("text", "") for o in nbformat.read(executed, as_version=4).cells[-1].outputs)
     usage = json.loads(printed.split("@usage ", 1)[1])
     return {
@@ -59,7 +63,30 @@ def kernel_usage(source: Path, folder: Path, parameters: dict) -> dict:
         "cpu_seconds": round(usage["cpu_seconds"], 1),
         "children_peak_rss_mib": round(usage["children_peak_rss_kib"] / 1024, 1),
         "children_cpu_seconds": round(usage["children_cpu_seconds"], 1),
+        "wall_seconds": round(wall, 1),
     }
+
+
+def together(source: Path, prepared: Path, folder: Path, parameters: dict, learners: int) -> list[float]:
+    """Wall seconds of notebook `source` run by `learners` kernels at once, each on a copy of `prepared`."""
+    started = []
+    for n in range(learners):
+        out = folder / f"learner-{n}"
+        shutil.copytree(prepared, out, ignore=shutil.ignore_patterns("model", "checkpoints"))
+        own = parameters | {"OUTPUT_DIR": str(out)}
+        command = [sys.executable, "-m", "papermill", "--no-progress-bar", "--cwd", str(source.parent)]
+        command += [str(source), str(folder / f"executed-{n}-{source.name}")]
+        command += [arg for name, value in own.items() for arg in ("-p", name, str(value))]
+        started.append((time.perf_counter(), subprocess.Popen(command, stdout=subprocess.DEVNULL)))
+    walls: list[float | None] = [None] * learners
+    while None in walls:  # each learner's own end, whichever finishes first
+        for n, (start, process) in enumerate(started):
+            if walls[n] is None and process.poll() is not None:
+                if process.returncode != 0:
+                    raise RuntimeError(f"{source.name} failed for one of {learners} learners")
+                walls[n] = round(time.perf_counter() - start, 1)
+        time.sleep(0.2)
+    return walls
 
 
 def idle_server_rss_mib(folder: Path) -> float:
@@ -112,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         metavar=("NAME", "VALUE"),
         help="a notebook parameter (PROFILE defaults to smoke)",
     )
+    parser.add_argument("--together", type=int, default=2, help="learners who run notebook 05 at once")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="sizing-") as tmp:
         folder = Path(tmp)
@@ -121,7 +149,10 @@ def main(argv: list[str] | None = None) -> int:
             notebooks[source.stem] = kernel_usage(source, folder, parameters)
             print(source.stem, notebooks[source.stem], flush=True)
         server = idle_server_rss_mib(folder)
+        training = notebook_sources()[4]
+        walls = together(training, Path(parameters["OUTPUT_DIR"]), folder, parameters, args.together)
     print("idle Jupyter server:", server, "MiB")
+    print(f"notebook 05, {args.together} learners at once: {walls} s")
     results = {
         "what": "per notebook, in a fresh kernel each (papermill): the kernel's peak resident memory and CPU "
         "seconds (getrusage, its own and its children's); then an idle Jupyter server's resident memory",
@@ -131,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine() | {"load_average_1min_at_end": round(os.getloadavg()[0], 1)},
         "notebooks": notebooks,
         "idle_server_rss_mib": server,
+        "together": {"notebook": training.stem, "learners": args.together, "wall_seconds": walls},
     }
     if args.json:
         args.json.write_text(json.dumps(results, indent=1) + "\n")

@@ -30,6 +30,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import render  # same script folder
+import torch
 from train_speed import machine
 from transformers import TrainerCallback
 
@@ -118,17 +119,31 @@ class PeekAtValidation(TrainerCallback):
         model.train()
 
 
-def fine_tune(settings: Settings, keep_model: bool, peek: bool = False) -> dict:
+class TrainTopOnly(TrainerCallback):
+    """rasbt's chapter-6 variant (the appendix notebook): only the last block, the final norm and the head
+    learn. Frozen before the first step; AdamW skips weights that get no gradient."""
+
+    def on_train_begin(self, args, state, control, model=None, **kwargs):
+        base = model.base_model
+        blocks = next(m for m in base.modules() if isinstance(m, torch.nn.ModuleList))  # GPT-2's h, Llama's
+        final_norm = base.ln_f if hasattr(base, "ln_f") else base.norm
+        model.requires_grad_(False)
+        for part in (blocks[-1], final_norm, model.score):
+            part.requires_grad_(True)
+
+
+def fine_tune(settings: Settings, keep_model: bool, peek: bool = False, top_only: bool = False) -> dict:
     """Train through workshop_lib (resuming an interrupted run); add per-epoch MCC and loss; free the disk.
 
-    With `peek`, also the validation MCC after every epoch (for the optimism of choosing on validation).
+    With `peek`, also the validation MCC after every epoch (for the optimism of choosing on validation); with
+    `top_only`, train only the last block, the final norm and the head.
     """
     model_dir = settings.out / "model"
     peeker = None
     if (model_dir / "metrics.json").is_file():  # finished before, not yet recorded
         metrics = json.loads((model_dir / "metrics.json").read_text())
     else:
-        callbacks = []
+        callbacks = [TrainTopOnly()] if top_only else []
         if peek:
             validation = load_data(settings)["validation"]
             tokenizer = load_tokenizer(settings.model_name)
@@ -182,6 +197,11 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="also score validation after every epoch (the optimism of choosing on validation; not a recipe)",
     )
+    parser.add_argument(
+        "--train-top-only",
+        action="store_true",
+        help="train only the last block, the final norm and the head (the appendix notebook's experiment)",
+    )
     args = parser.parse_args(argv)
     if args.data is None:
         parser.error("no CoLA folder found: pass --data /path/to/cola/glue or set WORKSHOP_COLA_DIR")
@@ -200,7 +220,8 @@ def main(argv: list[str] | None = None) -> None:
             # "auto" precision is bf16 on a CPU with native bf16, fp32 on others: part of what a run computes
             # the selection split's share: runs before it chose their checkpoint on validation
             precision = pick_precision(pick_device(), settings.precision)
-            jobs.append(("train", settings, {"precision": precision, "selection_share": SELECTION_SHARE}))
+            extra = {"precision": precision, "selection_share": SELECTION_SHARE}
+            jobs.append(("train", settings, extra | ({"trained": "top only"} if args.train_top_only else {})))
     for kind, settings, extra in jobs:
         rid = run_id(kind, settings, extra)
         if rid in done_ids(args.results):
@@ -212,7 +233,7 @@ def main(argv: list[str] | None = None) -> None:
         if kind == "zero-shot":
             metrics = zero_shot(settings, extra["sample"])
         else:
-            metrics = fine_tune(settings, args.keep_models, args.peek_validation)
+            metrics = fine_tune(settings, args.keep_models, args.peek_validation, args.train_top_only)
         entry = dict(id=rid, kind=kind, label=LABEL, settings=dataclasses.asdict(settings), **extra)
         entry.update(metrics=metrics, started=started, load=[load_before, os.getloadavg()[0]])
         entry.update(machine=machine(), command=command)

@@ -13,6 +13,8 @@ cells. Rerun it after changing a learner notebook:
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 import tempfile
 from datetime import datetime, timezone
@@ -24,9 +26,11 @@ from train_speed import machine
 
 from workshop_lib.commands.main import main as workshop
 from workshop_lib.paths import notebook_sources
+from workshop_lib.records import atomic_write_json
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "notebooks" / "reference"
+TIMES = ROOT / "benchmarks" / "results" / "reference-outputs.json"  # each notebook's wall time in that run
 BANNER_ID = "reference-banner"
 
 
@@ -82,9 +86,20 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="reference-") as tmp:
         run_dir = Path(tmp) / "run"
         params = ["-p", "MODEL_NAME", str(model_dir), "-p", "DATA_SOURCE", str(args.data)]
+        load_before, started = os.getloadavg()[0], datetime.now(timezone.utc).isoformat(timespec="seconds")
         code = workshop(["run", "--profile", "quick", *params, "--run-dir", str(run_dir)])
         if code not in (0, 2):  # 2: a baseline moved; quick has none, so only a failure stops here
             return code
+        times = {
+            "what": "wall seconds of each notebook (kernel start included) in the run that made the "
+            "reference outputs: quick profile, the stand-in (SmolLM2-135M-Instruct, not GPT-2), real CoLA",
+            "notebooks": json.loads((run_dir / "run.json").read_text())["finished"],
+            "started": started,
+            "load": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+            "machine": machine(),
+            "command": command,
+        }
+        atomic_write_json(TIMES, times)
         places = {str(run_dir): "<run folder>", str(model_dir): "<stand-in folder>", str(args.data): "<CoLA>"}
         OUT.mkdir(exist_ok=True)
         for source in notebook_sources():

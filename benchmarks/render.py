@@ -322,10 +322,62 @@ def full_run_figures() -> dict[str, str]:
     }
 
 
+def retuned(freeze: bool, top_only: bool = False) -> list[dict]:
+    """quick-retune.json's runs (quick profile, selection split) of one variant, in SEEDS order."""
+    runs = [
+        r
+        for r in result("quick-retune")["runs"]
+        if r["settings"]["freeze_embeddings"] == freeze and ("trained" in r) == top_only
+    ]
+    return sorted(runs, key=lambda r: SEEDS.index(r["settings"]["seed"]))
+
+
+def retune_figures() -> dict[str, str]:
+    """The quick profile re-tuned on the selection split (quick-retune.json): each variant's MCC and time."""
+    f = {}
+    for name, group in {
+        "quick": retuned(True),  # the profile now: embeddings frozen
+        "quick_unfrozen": retuned(False),
+        "top_only": retuned(True, top_only=True),
+    }.items():
+        mccs = [r["metrics"]["mcc"] for r in group]
+        seconds = [r["metrics"]["train_seconds"] for r in group]
+        f |= {
+            f"standin.{name}.mcc": per_seed(mccs),
+            f"standin.{name}.selection_mcc": per_seed([r["metrics"]["selection_mcc"] for r in group]),
+            f"standin.{name}.mean": mcc(statistics.mean(mccs)),
+            f"standin.{name}.lowest": mcc(min(mccs)),
+            f"standin.{name}.train": per_seed(seconds, fixed(0), "s"),
+            f"standin.{name}.train_span": span(seconds, fixed(0), "s"),
+            f"standin.{name}.samples": per_seed(
+                [r["metrics"]["train_samples_per_second"] for r in group], fixed(1), "sentences/s"
+            ),
+            f"standin.{name}.load": "; ".join(" → ".join(f"{v:.1f}" for v in r["load"]) for r in group),
+            f"standin.{name}.date": group[0]["started"][:10],
+            f"standin.{name}.started": ", ".join(r["started"][11:16] for r in group) + " UTC",
+        }
+    full = [run for run, *_ in optimism_runs() if run["settings"]["profile"] == "full"]
+    f["optimism.full.validation_mcc"] = per_seed([r["metrics"]["mcc"] for r in full])
+    f["optimism.full.train_span"] = span([r["metrics"]["train_seconds"] for r in full], fixed(0), "s")
+    return f
+
+
+def reference_figures() -> dict[str, str]:
+    """The reference outputs' run (reference_outputs.py): each notebook's wall time, quick, the stand-in."""
+    run = result("reference-outputs")
+    f = {f"reference.{stem[:2]}": secs_min(seconds) for stem, seconds in run["notebooks"].items()}
+    return f | {
+        "reference.all": secs_min(sum(run["notebooks"].values())),
+        "reference.date": run["started"][:16].replace("T", " ") + " UTC",
+        "reference.load": " → ".join(f"{v:.1f}" for v in run["load"]),
+        "reference.command": run["command"],
+    }
+
+
 def standin_figures() -> dict[str, str]:
     """The stand-in decoder with real weights (real_weights.py, quick-tuning-*.json): MCC, times, losses."""
     recipes = {
-        "quick": standin("quick", 1, 1e-4),
+        "quick_before": standin("quick", 1, 1e-4),  # before the selection split, embeddings trained
         "full2": standin("full", 2, 5e-5),  # the full profile now
         "full3": standin("full", 3, 5e-5),  # the article's 3 epochs
         "lr2e5": standin("full", 3, 2e-5),
@@ -348,7 +400,7 @@ def standin_figures() -> dict[str, str]:
             for r in group
         ]
         for name, group in recipes.items()
-        if name != "quick"
+        if name != "quick_before"
     }
     for name, per_run in losses.items():
         f |= {
@@ -372,7 +424,7 @@ def standin_figures() -> dict[str, str]:
         "standin.time_ratio": ratio(mean_seconds["full3"] / mean_seconds["full2"], 1),
         "standin.epoch_2_loss": num(statistics.mean(run[1] for run in losses["full3"]), 2),
         "standin.recipe_minutes": span(recipe_minutes, fixed(0), "minutes"),
-        "standin.quick.lowest": mcc(min(r["metrics"]["mcc"] for r in recipes["quick"])),
+        "standin.quick_before.lowest": mcc(min(r["metrics"]["mcc"] for r in recipes["quick_before"])),
         "standin.full3.seed42": mcc(first["metrics"]["mcc"]),
         "standin.full3.seed42_epochs": per_seed(first["metrics"]["epoch_mcc"]),
         "standin.full3.seed42_accuracy": mcc(first["metrics"]["accuracy"]),
@@ -420,7 +472,10 @@ def recorded_figures() -> dict[str, str]:
 @cache
 def derived() -> dict[str, str]:
     """Every figure computed from the results files, by the name the docs use."""
-    return cola_figures() | speed_figures() | full_run_figures() | standin_figures() | recorded_figures()
+    return (
+        cola_figures() | speed_figures() | full_run_figures() | standin_figures() | retune_figures()
+        | reference_figures() | recorded_figures()
+    )
 
 
 # ---- blocks: places rendered by a function -----------------------------------------------------------------
@@ -442,7 +497,10 @@ SHOWN = {  # settings the real-weights table shows, with their short names
 }
 
 
-def real_weights_table(runs: list[dict], source: str) -> str:
+STANDIN_TITLE = "## Reference results with real pretrained weights: SmolLM2-135M-Instruct (stand-in, not GPT-2)"  # noqa: E501
+
+
+def real_weights_table(runs: list[dict], source: str, title: str = STANDIN_TITLE) -> str:
     """real_weights.py's runs as a section: one row per configuration, seeds pooled; machines, commands."""
     machines, commands, groups = [], [], {}
     for run in runs:
@@ -450,7 +508,8 @@ def real_weights_table(runs: list[dict], source: str) -> str:
             if found not in seen:
                 seen.append(found)
         settings = {k: v for k, v in run["settings"].items() if k not in ("output_dir", "seed")}
-        key = json.dumps([run["kind"], settings, run.get("sample"), run.get("precision")], sort_keys=True)
+        key = [run["kind"], settings, run.get("sample"), run.get("precision"), run.get("trained")]
+        key = json.dumps(key, sort_keys=True)
         groups.setdefault(key, []).append(run)
     header = ["Run", "Settings", "Data", "Seeds", "Validation MCC per seed", "Mean ± SD (min–max)"]
     header += ["Seconds per seed", "Train samples/s", "Load (1-min)", "Date (UTC)", "Machine", "Command"]
@@ -460,8 +519,12 @@ def real_weights_table(runs: list[dict], source: str) -> str:
         first, mccs, settings = group[0], [r["metrics"]["mcc"] for r in group], group[0]["settings"]
         trained = first["kind"] == "train"
         low_high = f"{mcc(min(mccs))}–{mcc(max(mccs))}"
-        spread = f"{mcc(statistics.mean(mccs))} ± {mcc(statistics.stdev(mccs))} ({low_high})"
+        spread = ""
+        if len(mccs) > 1:
+            spread = f"{mcc(statistics.mean(mccs))} ± {mcc(statistics.stdev(mccs))} ({low_high})"
         shown = ", ".join(f"{short} {settings[name]}" for name, short in SHOWN.items() if name in settings)
+        shown += ", embeddings frozen" if settings.get("freeze_embeddings") else ""
+        shown += f", {first['trained']} trained" if first.get("trained") else ""
         rows.append(
             [
                 settings["profile"] if trained else "zero-shot",
@@ -471,7 +534,7 @@ def real_weights_table(runs: list[dict], source: str) -> str:
                 "/".join(Path(settings["data_source"]).parts[-2:]),
                 " ".join(str(r["settings"]["seed"]) for r in group),
                 " / ".join(mcc(m) for m in mccs),
-                spread if len(mccs) > 1 else mcc(mccs[0]),
+                spread or mcc(mccs[0]),
                 " / ".join(
                     f"{r['metrics']['train_seconds' if trained else 'seconds']:.0f}"
                     + ("*" if r["metrics"].get("resumed_from") else "")
@@ -487,7 +550,7 @@ def real_weights_table(runs: list[dict], source: str) -> str:
             ]
         )
     lines = [
-        "## Reference results with real pretrained weights: SmolLM2-135M-Instruct (stand-in, not GPT-2)",
+        title,
         "",
         f"Written by `benchmarks/render.py` from `{source}` (`benchmarks/real_weights.py` runs them). Every",
         "number here is the **stand-in's** (SmolLM2-135M-Instruct, Llama architecture, weights dequantized",
@@ -511,35 +574,43 @@ def real_weights_table(runs: list[dict], source: str) -> str:
     return "\n".join(lines)
 
 
-def optimism_table() -> str:
-    """selection-optimism.json: per run, what the selection split chose against a choice on validation."""
+def optimism_runs() -> list[tuple[dict, int, int]]:
+    """selection-optimism.json's runs with the epoch the selection split kept and the one validation would."""
     path = RESULTS / "selection-optimism.json"
     runs = json.loads(path.read_text())["runs"] if path.is_file() else []
+    found = []
+    for run in sorted(runs, key=lambda r: (r["settings"]["profile"], SEEDS.index(r["settings"]["seed"]))):
+        chose, peek = run["metrics"]["epoch_mcc"], run["metrics"]["epoch_validation_mcc"]
+        found.append((run, chose.index(max(chose)), peek.index(max(peek))))  # the first best is kept
+    return found
+
+
+def optimism_table() -> str:
+    """selection-optimism.json: per run, what the selection split chose against a choice on validation."""
+    runs = optimism_runs()
     if not runs:
         return "No run finished yet (`benchmarks/results/selection-optimism.json` is empty)."
     header = ["profile", "seed", "selection MCC per epoch", "validation MCC per epoch", "chosen on selection"]
     header += ["chosen on validation", "optimism", "training s", "load (1-min)", "date (UTC)"]
     rows = []
-    for run in sorted(runs, key=lambda r: (r["settings"]["profile"], SEEDS.index(r["settings"]["seed"]))):
+    for run, kept, best in runs:
         chose, peek = run["metrics"]["epoch_mcc"], run["metrics"]["epoch_validation_mcc"]
-        by_selection = peek[chose.index(max(chose))]  # the Trainer keeps the first best epoch
-        by_validation = max(peek)
         rows.append(
             [
                 run["settings"]["profile"],
                 run["settings"]["seed"],
                 per_seed(chose),
                 per_seed(peek),
-                f"epoch {chose.index(max(chose)) + 1}: {mcc(by_selection)}",
-                f"epoch {peek.index(by_validation) + 1}: {mcc(by_validation)}",
-                f"{by_validation - by_selection:+.3f}",
+                f"epoch {kept + 1}: {mcc(peek[kept])}",
+                f"epoch {best + 1}: {mcc(peek[best])}",
+                f"{peek[best] - peek[kept]:+.3f}",
                 num(round(run["metrics"]["train_seconds"])),
                 " → ".join(f"{value:.1f}" for value in run["load"]),
                 run["started"][:16].replace("T", " "),
             ]
         )
-    commands = sorted({run["command"] for run in runs})
-    machines = sorted({f"{m['cpu']}, {m['nproc']} cores" for m in (run["machine"] for run in runs)})
+    commands = sorted({run["command"] for run, *_ in runs})
+    machines = sorted({f"{m['cpu']}, {m['nproc']} cores" for m in (run["machine"] for run, *_ in runs)})
     return (
         markdown_table(header, rows)
         + "\n\nOptimism: the validation MCC a validation-chosen checkpoint reports minus the one the "
@@ -552,6 +623,23 @@ def optimism_table() -> str:
         + "; ".join(f"`{c}`" for c in commands)
         + " (`benchmarks/results/selection-optimism.json`)."
     )
+
+
+def optimism_lesson() -> str:
+    """Notebook 05's short form of the optimism table: validation MCC of each choice, per seed."""
+    header = ["seed", "kept by the selection split", "best epoch on validation", "optimism"]
+    rows = []
+    for run, kept, best in optimism_runs():
+        peek = run["metrics"]["epoch_validation_mcc"]
+        rows.append(
+            [
+                f"{run['settings']['profile']}, {run['settings']['seed']}",
+                f"epoch {kept + 1}: {mcc(peek[kept])}",
+                f"epoch {best + 1}: {mcc(peek[best])}",
+                f"{peek[best] - peek[kept]:+.3f}",
+            ]
+        )
+    return markdown_table(header, rows)
 
 
 SIZING = {  # results file: how the guide names its profile
@@ -571,8 +659,12 @@ def sizing_rows(label: str, notebooks: dict[str, dict]) -> list[list[str]]:
         ("kernel's CPU seconds", "cpu_seconds"),
         ("its largest child process, as counted (MiB)", "children_peak_rss_mib"),
         ("its child processes' CPU seconds", "children_cpu_seconds"),
+        ("wall seconds, one learner", "wall_seconds"),
     ]
-    return [[f"{label}: {name}", *[num(n[key]) for n in notebooks.values()]] for name, key in shown]
+    return [
+        [f"{label}: {name}", *[num(n[key]) if key in n else "–" for n in notebooks.values()]]
+        for name, key in shown
+    ]
 
 
 def room_wait(training: float) -> str:
@@ -585,9 +677,17 @@ def room_wait(training: float) -> str:
 
 def classroom_sizing() -> str:
     """The guide's sizing: the measured kernel peaks and CPU seconds per notebook, then the arithmetic."""
-    measured, needs, notes, waits = [], [], [], []
+    measured, needs, notes, waits, together = [], [], [], [], []
     for stem, label in SIZING.items():
         found = result(stem)
+        if "together" in found:
+            alone = found["notebooks"][found["together"]["notebook"]]["wall_seconds"]
+            walls = " and ".join(secs(w) for w in found["together"]["wall_seconds"])
+            together.append(
+                f"{label}: notebook 05 took {secs(alone)} of wall time for one learner alone and {walls} for "
+                f"{found['together']['learners']} learners started at the same time on this "
+                f"{found['machine']['nproc']}-core machine"
+            )
         notebooks, server, machine = found["notebooks"], found["idle_server_rss_mib"], found["machine"]
         measured += sizing_rows(label, notebooks)
         peaks = [n["peak_rss_mib"] for n in notebooks.values()]
@@ -634,7 +734,8 @@ def classroom_sizing() -> str:
         f"upper bound): {per_learner}. Leaving {pct(SIZING_HEADROOM)} of each server's memory to the "
         "system, the hub and spikes, learners per server:\n\n"
         + learners
-        + f"\n\nCPU, arithmetic too, for {SIZING_ROOM} learners pressing run in notebook 05 at once with "
+        + ("\n\nMeasured: " + "; ".join(together) + "." if together else "")
+        + f"\n\nCPU, arithmetic, for {SIZING_ROOM} learners pressing run in notebook 05 at once with "
         "every core busy and nothing else running: " + "; ".join(waits) + ". Ask learners to close finished "
         "notebooks (File → Close and Shut Down Notebook), or have the servers shut idle kernels down "
         "(`--MappingKernelManager.cull_idle_timeout=SECONDS` in `c.Spawner.args`)."
@@ -645,8 +746,14 @@ BLOCKS = {
     "classroom_sizing": classroom_sizing,
     "expectations": expectations,
     "optimism": optimism_table,
+    "optimism_lesson": optimism_lesson,
     "real_weights": lambda: real_weights_table(
         result("real-weights")["runs"], "benchmarks/results/real-weights.json"
+    ),
+    "quick_retune": lambda: real_weights_table(
+        result("quick-retune")["runs"],
+        "benchmarks/results/quick-retune.json",
+        "### The quick profile, re-tuned on the selection split: every configuration tried (stand-in)",
     ),
 }
 

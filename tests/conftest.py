@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from chains import RESUME_TEST, kill_while_training
-from installed import build_wheel, install_wheel
+from installed import build_wheel, install_wheel, pin_lowest
 
 from workshop_lib.modeling import load_model, load_tokenizer
 from workshop_lib.tiny import build_tiny_gpt2
@@ -132,3 +132,12 @@ def installed(wheel, tmp_path_factory) -> tuple[Path, dict]:
     """The wheel installed (not editable) into a fresh virtual environment, as a hub admin installs it."""
     built, env = wheel
     return install_wheel(built, env, tmp_path_factory.mktemp("installed")), env
+
+
+@pytest.fixture(scope="session")
+def installed_lowest(wheel, tmp_path_factory) -> tuple[Path, dict, list[str]]:
+    """The wheel in a fresh venv with the lowest transformers, datasets, accelerate and evaluate it allows."""
+    built, env = wheel
+    tmp = tmp_path_factory.mktemp("lowest")
+    venv = install_wheel(built, env, tmp)
+    return venv, env, pin_lowest(venv, env, tmp)

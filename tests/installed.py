@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import sysconfig
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+LOWEST = ("transformers", "datasets", "accelerate", "evaluate")  # the libraries whose old releases break most
 NOT_SOURCES = (".git", ".venv", "runs", "artifacts", "build", "dist", "*.egg-info", "__pycache__", ".*_cache")
 
 
@@ -55,3 +57,27 @@ def install_wheel(built: Path, env: dict, tmp: Path) -> Path:
     fresh = [python, "-m", "pip", "--quiet", "install", "--no-deps", "--no-index", "--ignore-installed"]
     run_checked([*fresh, built], tmp, env)
     return venv
+
+
+def lowest_pins() -> list[str]:
+    """`name==X.Y` for the lowest release pyproject.toml allows of each library in LOWEST."""
+    text = (ROOT / "pyproject.toml").read_text()
+    pins = []
+    for name in LOWEST:
+        found = re.search(rf'"{name}>=([0-9][^",<]*)', text)
+        assert found, f"pyproject.toml gives no lower bound for {name}"
+        pins.append(f"{name}=={found.group(1)}")
+    return pins
+
+
+def pin_lowest(venv: Path, env: dict, tmp: Path) -> list[str]:
+    """Install the lowest allowed releases into `venv` (from the package index); return the pins.
+
+    pip resolves inside the venv (`--python`), where the dependencies come from this interpreter's
+    site-packages: it adds only what those releases need otherwise (older fsspec, dill, ...), into the venv,
+    which shadows the rest.
+    """
+    pins = lowest_pins()
+    pip = [sys.executable, "-m", "pip", "--python", venv / "bin" / "python", "--quiet", "install"]
+    run_checked([*pip, "--only-binary", ":all:", *pins], tmp, env)
+    return pins

@@ -4,12 +4,15 @@ when a baseline applies at all, how `-p` pairs and --profile combine, and what a
 from __future__ import annotations
 
 import dataclasses
+import json
+from importlib.metadata import version
 
 import pytest
 
 from workshop_lib.commands.baseline import (
     TOLERANCE,
     baseline_from,
+    check,
     compare,
     flatten,
     other_settings,
@@ -76,6 +79,7 @@ def test_baseline_holds_the_recipe_and_each_quality_metric_rounded_with_its_tole
     metrics = {"training": {"mcc": 0.123456789, "eval_loss": 2 / 3, "train_seconds": 3.0}}
     assert baseline_from(metrics, settings) == {
         "cpu": cpu_kind(),  # fp32 training rounds alike only on one kind of CPU
+        "libraries": {name: version(name) for name in ("torch", "transformers", "datasets", "accelerate")},
         "settings": recipe(settings),
         "metrics": {
             "training.mcc": {"value": 0.123457, "tolerance": TOLERANCE},
@@ -177,6 +181,19 @@ def test_a_baseline_from_another_kind_of_cpu_does_not_apply():
         f"cpu: 'SomeVendor NEON' there, {cpu_kind()!r} here"
     )
     del baseline["cpu"]  # a baseline recorded before the CPU kind was: its settings alone decide
+    assert other_settings(baseline, resolve("smoke")) == []
+
+
+def test_a_baseline_from_other_library_releases_does_not_apply(tmp_path):
+    baseline = baseline_from({"training": {"mcc": 0.7}}, resolve("smoke"))
+    baseline["libraries"]["transformers"] = "5.3.0"  # the lowest release allowed: it trains otherwise
+    moved = f"transformers: '5.3.0' there, {version('transformers')!r} here"
+    assert other_settings(baseline, resolve("smoke")) == [moved]
+    path = tmp_path / "baseline.json"
+    path.write_text(json.dumps(baseline))
+    verdict = f"not compared: {path} was measured with other settings ({moved})"
+    assert check({"training": {"mcc": 0.1}}, resolve("smoke"), path) == ([], verdict)
+    del baseline["libraries"]  # recorded before the libraries were: its settings and CPU kind decide
     assert other_settings(baseline, resolve("smoke")) == []
 
 

@@ -131,6 +131,25 @@ def test_optimizer_state_is_freed_only_after_the_last_checkpoint(tmp_path):
     assert last["state"]  # the checkpoint was written before the state was freed: resuming still works
 
 
+@pytest.mark.parametrize("freeze", [True, False])
+def test_freeze_embeddings_keeps_the_token_embeddings_and_trains_the_rest(freeze, tmp_path):
+    settings = resolve("smoke", output_dir=str(tmp_path), freeze_embeddings=freeze)
+    overrides = dict(max_steps=3, eval_strategy="no", save_strategy="no", load_best_model_at_end=False)
+    trainer = build_trainer(settings, disable_tqdm=True, **overrides)
+    model = trainer.model
+    before = {name: p.detach().clone() for name, p in model.named_parameters()}
+    embeddings = {name for name, p in model.named_parameters() if p is model.get_input_embeddings().weight}
+    trainer.train()
+    moved = {name for name, p in model.named_parameters() if not torch.equal(p, before[name])}
+    assert len(embeddings) == 1 and (embeddings <= moved) is not freeze  # frozen: exactly as pretrained
+    assert {"score.weight", "transformer.h.1.mlp.c_fc.weight"} <= moved  # the head and the blocks learn
+
+
+def test_the_quick_profile_freezes_the_embeddings_and_resuming_checks_it(tmp_path):
+    assert resolve("quick").freeze_embeddings and not resolve("full").freeze_embeddings
+    assert training.run_settings(resolve("quick"))["freeze_embeddings"] is True
+
+
 @pytest.mark.extended  # the default tier kills and resumes a whole headless run (tests/test_resume.py)
 def test_resume_after_sigkill_gives_the_same_metrics(trained, tmp_path):
     _, expected = trained

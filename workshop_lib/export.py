@@ -173,7 +173,8 @@ def recipe(settings: Settings, max_length: int) -> str:
         [
             f"- epochs {settings.epochs:g}, batch size {settings.batch_size}, "
             f"peak learning rate {settings.learning_rate:g} (AdamW, linear decay after a warm-up over "
-            f"{settings.warmup_steps:.0%} of the steps), weight decay {settings.weight_decay:g}",
+            f"{settings.warmup_steps:.0%} of the steps), weight decay {settings.weight_decay:g}"
+            + ("; token embeddings frozen" if settings.freeze_embeddings else ""),
             f"- seed {settings.seed}; sentences up to {max_length} tokens, padded per batch, batches grouped "
             "by length; precision " + pick_precision(pick_device(), settings.precision),
             f"- training sentences: {limit(settings.train_limit)}; validation sentences: "

@@ -58,6 +58,11 @@ def solution_sources() -> list[Path]:
     return sorted((shipped("notebooks") / "solutions").glob("*.ipynb"))
 
 
+def reference_sources() -> list[Path]:
+    """The reference outputs (the six notebooks run with real weights), where shipped."""
+    return sorted((shipped("notebooks") / "reference").glob("*.ipynb"))
+
+
 def work_root() -> Path:
     """Where runs and default artifacts go: the checkout, else the current folder (an init folder)."""
     return checkout_root() or Path.cwd()
@@ -67,11 +72,12 @@ def handout() -> dict[Path, Path]:
     """{path inside a learner folder: shipped file} of every notebook `init` hands out."""
     plan = {Path(p.name): p for p in [*notebook_sources(), *appendix_sources()]}
     plan.update({Path("solutions") / p.name: p for p in solution_sources()})
+    plan.update({Path("reference") / p.name: p for p in reference_sources()})
     return plan
 
 
 def copy_notebooks(dest: str | Path) -> list[Path]:
-    """Copy the notebooks (and solutions/, where shipped) into `dest`; refuse to overwrite any file.
+    """Copy the notebooks (and solutions/ and reference/, where shipped) into `dest`; refuse to overwrite.
 
     A second copy goes to `dest/.workshop/handed-out/`: the ancestor `workshop init --update` merges from.
     """

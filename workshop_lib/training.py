@@ -81,7 +81,9 @@ def workshop_callbacks(settings: Settings) -> list[TrainerCallback]:
     return callbacks
 
 
-RECIPE_SETTINGS = ("epochs", "batch_size", "learning_rate", "warmup_steps", "weight_decay")  # how it trains
+RECIPE_SETTINGS = (  # how it trains
+    "epochs", "batch_size", "learning_rate", "warmup_steps", "weight_decay", "freeze_embeddings",
+)
 
 
 def training_arguments(settings: Settings, **overrides) -> TrainingArguments:
@@ -134,6 +136,8 @@ def build_trainer(settings: Settings, callbacks: list | None = None, **arg_overr
     # Its forward takes **kwargs, so the Trainer would assume a token-summed loss and skip dividing by the
     # accumulation steps and multiply by the number of processes; the classifier's loss is a batch mean.
     model.accepts_loss_kwargs = False
+    if settings.freeze_embeddings:
+        model.get_input_embeddings().requires_grad_(False)  # kept as pretrained: no gradient, no AdamW update
     return Trainer(
         model=model,
         args=args,

@@ -7,7 +7,7 @@ import json
 import re
 from pathlib import Path
 
-from ..device import cpu_kind
+from ..device import cpu_kind, versions
 from ..paths import shipped
 from ..records import atomic_write_json
 from ..settings import Settings
@@ -42,10 +42,20 @@ def default_baseline(profile: str) -> Path:
     return shipped("baselines") / f"{profile}-{re.sub(r'[^a-z0-9]+', '-', cpu_kind().lower())}.json"
 
 
+NUMERIC_LIBRARIES = ("torch", "transformers", "datasets", "accelerate")  # another release trains otherwise
+
+
+def libraries() -> dict[str, str | None]:
+    """The installed versions of the libraries a run's numbers depend on."""
+    found = versions()
+    return {name: found[name] for name in NUMERIC_LIBRARIES}
+
+
 def baseline_from(metrics: dict[str, dict], settings: Settings, tolerance: float = TOLERANCE) -> dict:
     """Make a baseline of this run's quality metrics, with the settings and the CPU kind they came from."""
     return {
         "cpu": cpu_kind(),
+        "libraries": libraries(),
         "settings": recipe(settings),
         "metrics": {
             k: {"value": round(v, 6), "tolerance": tolerance} for k, v in quality_metrics(metrics).items()
@@ -54,12 +64,16 @@ def baseline_from(metrics: dict[str, dict], settings: Settings, tolerance: float
 
 
 def other_settings(baseline: dict, settings: Settings) -> list[str]:
-    """The settings (and CPU kind) in which this run differs from the baseline's ("name: X there, Y here")."""
+    """The settings, CPU kind and library releases in which this run differs from the baseline's ("name: X
+    there, Y here")."""
     ours = recipe(settings)
     theirs = baseline.get("settings", {})
     found = [f"{k}: {v!r} there, {ours.get(k)!r} here" for k, v in theirs.items() if ours.get(k) != v]
     if "cpu" in baseline and baseline["cpu"] != cpu_kind():  # fp32 rounds differently on another kind
         found.append(f"cpu: {baseline['cpu']!r} there, {cpu_kind()!r} here")
+    here = libraries()  # another release of these trains differently
+    found += [f"{k}: {v!r} there, {here.get(k)!r} here" for k, v in baseline.get("libraries", {}).items()
+              if here.get(k) != v]
     return found
 
 

@@ -94,12 +94,13 @@ question(
 question(
     "what_trains",
     """
-    Every weight. `AutoModelForSequenceClassification` puts a new, randomly initialised linear layer (the
-    *head*, `score`: 768 numbers in, 2 logits out for GPT-2 small, no bias) on top of the pretrained
-    network, and fine-tuning updates the head *and* all the pretrained weights (embeddings, every attention
-    and MLP block) with the same optimizer. The pretrained network starts from weights that already encode
-    a lot of grammar, which is why a few epochs on 8,551 sentences are enough. Freezing it and training
-    the head alone ("linear probing") is possible and cheaper, but it is not what this workshop does.
+    Every weight, in the full profile. `AutoModelForSequenceClassification` puts a new, randomly initialised
+    linear layer (the *head*, `score`: 768 numbers in, 2 logits out for GPT-2 small, no bias) on top of the
+    pretrained network, and fine-tuning updates the head *and* the pretrained weights (embeddings, every
+    attention and MLP block) with the same optimizer; the quick profile leaves the token embeddings as they
+    are (`FREEZE_EMBEDDINGS`), which makes each step cheaper. The pretrained network starts from weights that
+    already encode a lot of grammar, which is why a few epochs on under 8,000 sentences are enough.
+    Training the head alone ("linear probing") is cheaper still, but it learns less.
     """,
 )
 

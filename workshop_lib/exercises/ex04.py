@@ -189,12 +189,12 @@ question(
     "best_by_mcc",
     """
     Without `metric_for_best_model`, `load_best_model_at_end=True` reloads the checkpoint with the lowest
-    validation *loss*. Loss measures how confident the model is on every sentence; MCC counts right and
-    wrong decisions, balanced over both classes. A model can keep getting more decisions right while it
-    grows over-confident on the few it gets wrong: its loss then rises while its MCC still improves, and the
-    lowest-loss checkpoint is not the one with the best CoLA score. CoLA is judged by MCC, so the recipe
-    picks by MCC (with `greater_is_better=True`: higher is better, unlike a loss). Picking the best also
-    needs a checkpoint at every evaluation: that is why `save_strategy` matches `eval_strategy`, and why the
-    Trainer refuses `load_best_model_at_end` when they differ.
+    evaluation *loss* (here on the selection split). Loss measures how confident the model is on every
+    sentence; MCC counts right and wrong decisions, balanced over both classes. A model can keep getting
+    more decisions right while it grows over-confident on the few it gets wrong: its loss then rises while
+    its MCC still improves, and the lowest-loss checkpoint is not the one with the best CoLA score. CoLA
+    is judged by MCC, so the recipe picks by MCC (with `greater_is_better=True`: higher is better, unlike
+    a loss). Picking the best also needs a checkpoint at every evaluation: that is why `save_strategy`
+    matches `eval_strategy`, and why the Trainer refuses `load_best_model_at_end` when they differ.
     """,
 )

@@ -103,23 +103,23 @@ exercise(
 question(
     "learning_rate_x10",
     """
-    In the smoke profile (`workshop train --profile smoke --set learning_rate=0.01`), with
-    1e-2 instead of 1e-3 the logged training loss stays high and jumps about instead of falling, validation
-    MCC is 0 for the first epochs (the model answers "acceptable" to everything, the majority class), and
-    the best epoch's MCC ends far below what 1e-3 reaches. The steps are so large that the weights jump past
-    the low-loss regions instead of settling into one.
-    For GPT-2 (quick: 1e-3 instead of 1e-4; full: 5e-4 instead of 5e-5) this was not measured here.
-    What usually happens with a pretrained transformer at a too-large rate is similar or worse: the loss
-    jumps or stalls, MCC sticks at 0, and the pretrained knowledge is partly destroyed in the first steps
-    (which warm-up only softens). That is why fine-tuning uses rates around 1e-5 to 1e-4, far below
-    training from scratch.
+    In the smoke profile (`workshop train --profile smoke --set learning_rate=0.01`), with 1e-2 instead of
+    1e-3 the logged training loss stays high and jumps about instead of falling, the selection split's MCC
+    is 0 for the first epochs (the model answers "acceptable" to everything, the majority class), and the
+    best epoch's MCC ends far below what 1e-3 reaches. The steps are so large that the weights jump past
+    the low-loss regions instead of settling into one. For GPT-2 (quick: 1e-3 instead of 1e-4; full: 5e-4
+    instead of 5e-5), what usually happens with a pretrained transformer at a too-large rate is similar or
+    worse: the loss jumps or stalls, MCC sticks at 0, and the pretrained knowledge is partly destroyed in
+    the first steps (which warm-up only softens). That is why fine-tuning uses rates around 1e-5 to 1e-4,
+    far below training from scratch.
     """,
 )
 
 question(
     "drop_pad_token_id",
     """
-    The model loads, but the first training step fails in the Train cell, at `trainer.train(...)`, with
+    The model loads, but the first padded batch it sees fails: in the step by hand, at `by_hand(**batch)`
+    (and without that cell, at `trainer.train(...)`), with
     `ValueError: Cannot handle batch sizes > 1 if no padding token is defined.` The tokenizer still pads
     (it has a pad token), but GPT-2's classification head finds each sentence's last real token by looking
     for `config.pad_token_id` in the input ids; GPT-2's own config has none, so the model cannot tell text
@@ -136,8 +136,7 @@ question(
     weight (`optimizer.pt`), the position in the learning-rate schedule (`scheduler.pt`), the random-number
     generators' state (`rng_state.pth`: dropout masks and data order continue as before) and
     `trainer_state.json` (the step, the log, the best checkpoint so far). The Trainer restores all of them
-    and skips the batches the epoch had already seen, so the remaining steps are the same steps. (The
-    workshop checks this by killing a run with SIGKILL: the resumed run ends with the same metrics.)
+    and skips the batches the epoch had already seen, so the remaining steps are the same steps.
     What breaks it: different settings (another learning rate, batch size or data would continue a
     different run; `resume_checkpoint` refuses and names them), checkpoints saved without optimizer state
     (`save_only_model=True`), or another device or precision (the numbers then differ slightly: floating

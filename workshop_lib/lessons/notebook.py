@@ -42,6 +42,7 @@ def start(namespace: MutableMapping[str, Any]) -> Settings:
     recipe = (
         f"{settings.epochs:g} epochs, batch {settings.batch_size}, rate {settings.learning_rate:g}, "
         f"warm-up {settings.warmup_steps:g}, weight decay {settings.weight_decay:g}"
+        + (", token embeddings frozen" if settings.freeze_embeddings else "")
     )
     limits = f"train {settings.train_limit or 'all'}, eval {settings.eval_limit or 'all'}"
     print(f"recipe: {recipe}; sentences: {limits}")
