@@ -120,7 +120,7 @@ class Settings(Declared):
         check=non_negative,
     )
     freeze_embeddings: bool = setting(
-        "True leaves the token embeddings as pretrained: a quarter to a third of a small model's weights "
+        "True leaves the token embeddings as pretrained: a fifth to a third of a small model's weights "
         "that the optimizer would otherwise update every step, so each step is cheaper on a CPU",
         "True or False",
         False,
