@@ -25,10 +25,11 @@ def runs(smoke_run, tmp_path_factory) -> dict:
         folders[name] = root / f"smoke-{name}"
         args = ["--profile", "smoke", "-p", "MODEL_NAME", name, "--run-dir", str(folders[name])]
         command = [sys.executable, "-m", "workshop_lib.commands", "run", *args]
-        started[name] = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    for name, process in started.items():
-        output, _ = process.communicate(timeout=900)
-        assert process.returncode == 0, f"the {name} chain failed:\n{output[-3000:]}"  # baseline: "tiny" only
+        log = root / f"{name}.log"  # a file, not a pipe: a full pipe would stall a chain until it is read
+        with log.open("w") as out:
+            started[name] = (subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT), log)
+    for name, (process, log) in started.items():
+        assert process.wait(timeout=900) == 0, f"the {name} chain failed:\n{log.read_text()[-3000:]}"
     return folders
 
 

@@ -145,7 +145,7 @@ def test_freeze_embeddings_keeps_the_token_embeddings_and_trains_the_rest(freeze
     assert {"score.weight", "transformer.h.1.mlp.c_fc.weight"} <= moved  # the head and the blocks learn
 
 
-def test_the_quick_profile_freezes_the_embeddings_and_resuming_checks_it(tmp_path):
+def test_the_quick_profile_freezes_the_embeddings_and_resuming_checks_it():
     assert resolve("quick").freeze_embeddings and not resolve("full").freeze_embeddings
     assert training.run_settings(resolve("quick"))["freeze_embeddings"] is True
 
