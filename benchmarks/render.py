@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 import statistics
 import sys
@@ -27,6 +28,7 @@ from functools import cache
 from pathlib import Path
 
 from workshop_lib.records import markdown_table
+from workshop_lib.settings import PROFILES
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -322,29 +324,62 @@ def full_run_figures() -> dict[str, str]:
     }
 
 
-def retuned(freeze: bool, top_only: bool = False) -> list[dict]:
-    """quick-retune.json's runs (quick profile, selection split) of one variant, in SEEDS order."""
+RECIPE = ("epochs", "batch_size", "learning_rate", "warmup_steps", "freeze_embeddings", "train_limit")
+BEFORE = dict(batch_size=16, learning_rate=1e-4, train_limit=6000)  # the quick profile before the re-tuning
+
+
+def recipe(values: dict) -> tuple:
+    """A run's or a profile's recipe; a train_limit of 0 and of None both mean every training sentence."""
+    return tuple((values.get(k) or None) if k == "train_limit" else values.get(k) for k in RECIPE)
+
+
+def retuned(top_only: bool = False, **changes) -> list[dict]:
+    """quick-retune.json's runs of the quick profile with `changes` (none: the profile now), by SEEDS."""
+    wanted = recipe(PROFILES["quick"] | changes)
     runs = [
         r
         for r in result("quick-retune")["runs"]
-        if r["settings"]["freeze_embeddings"] == freeze and ("trained" in r) == top_only
+        if recipe(r["settings"]) == wanted and ("trained" in r) == top_only
     ]
     return sorted(runs, key=lambda r: SEEDS.index(r["settings"]["seed"]))
+
+
+def machine_figures() -> dict[str, str]:
+    """quick-machines.json: the quick profile on another 2-core machine, bf16 and fp32; its matmul rates."""
+    found = result("quick-machines")
+    f = {f"machines.matmul.{k}": f"{v:.0f} GFLOP/s" for k, v in found["matmul_gflops"].items()}
+    f["machines.matmul.command"] = found["matmul_command"]
+    for run in found["runs"]:
+        name = f"machines.quick_{run['precision']}"
+        f |= {
+            f"{name}.mcc": mcc(run["metrics"]["mcc"]),
+            f"{name}.train": num(round(run["metrics"]["train_seconds"])) + " s",
+            f"{name}.samples": f"{run['metrics']['train_samples_per_second']:.1f} sentences/s",
+            f"{name}.cpu": f"{run['machine']['cpu']}, {run['machine']['nproc']} cores",
+            f"{name}.command": run["command"],
+            f"{name}.date": run["started"][:16].replace("T", " "),
+        }
+    return f
 
 
 def retune_figures() -> dict[str, str]:
     """The quick profile re-tuned on the selection split (quick-retune.json): each variant's MCC and time."""
     f = {}
     for name, group in {
-        "quick": retuned(True),  # the profile now: embeddings frozen
-        "quick_unfrozen": retuned(False),
-        "top_only": retuned(True, top_only=True),
+        "quick": retuned(),  # the profile now
+        "quick_b16": retuned(**BEFORE),  # batch 16 on 6,000 sentences, embeddings frozen
+        "quick_unfrozen": retuned(**BEFORE, freeze_embeddings=False),
+        "top_only": retuned(True, **BEFORE),
+        **{f"b64_lr{round(rate * 1e5)}": retuned(learning_rate=rate) for rate in (1e-4, 1.5e-4, 2e-4, 3e-4)},
     }.items():
         mccs = [r["metrics"]["mcc"] for r in group]
+        chosen = [r["metrics"]["selection_mcc"] for r in group]
         seconds = [r["metrics"]["train_seconds"] for r in group]
+        sentences = group[0]["metrics"]["train_sentences"]
         f |= {
             f"standin.{name}.mcc": per_seed(mccs),
-            f"standin.{name}.selection_mcc": per_seed([r["metrics"]["selection_mcc"] for r in group]),
+            f"standin.{name}.selection_mcc": per_seed(chosen),
+            f"standin.{name}.selection_mean": mcc(statistics.mean(chosen)),
             f"standin.{name}.mean": mcc(statistics.mean(mccs)),
             f"standin.{name}.lowest": mcc(min(mccs)),
             f"standin.{name}.train": per_seed(seconds, fixed(0), "s"),
@@ -353,6 +388,9 @@ def retune_figures() -> dict[str, str]:
                 [r["metrics"]["train_samples_per_second"] for r in group], fixed(1), "sentences/s"
             ),
             f"standin.{name}.load": "; ".join(" → ".join(f"{v:.1f}" for v in r["load"]) for r in group),
+            f"standin.{name}.sentences": num(sentences),
+            f"standin.{name}.steps": num(math.ceil(sentences / group[0]["settings"]["batch_size"])),
+            f"standin.{name}.range": mcc(max(mccs) - min(mccs)),
             f"standin.{name}.date": group[0]["started"][:10],
             f"standin.{name}.started": ", ".join(r["started"][11:16] for r in group) + " UTC",
         }
@@ -391,6 +429,9 @@ def standin_figures() -> dict[str, str]:
             f"standin.{name}.sd": mcc(statistics.stdev(mccs)),
             f"standin.{name}.train": per_seed(seconds, fixed(0), "s"),
             f"standin.{name}.train_span": span(seconds, fixed(0), "s"),
+            f"standin.{name}.samples": span(
+                [r["metrics"]["train_samples_per_second"] for r in group], fixed(1), "sentences/s"
+            ),
             f"standin.{name}.date": group[0]["started"][:10],
         }
     losses = {  # validation loss after each epoch, per seed: the JSON's own, else the logs' (measured.json)
@@ -474,7 +515,7 @@ def derived() -> dict[str, str]:
     """Every figure computed from the results files, by the name the docs use."""
     return (
         cola_figures() | speed_figures() | full_run_figures() | standin_figures() | retune_figures()
-        | reference_figures() | recorded_figures()
+        | machine_figures() | reference_figures() | recorded_figures()
     )
 
 
