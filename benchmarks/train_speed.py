@@ -38,7 +38,7 @@ from transformers.trainer_pt_utils import get_length_grouped_indices
 from workshop_lib import training
 from workshop_lib.commands.train import split_pair
 from workshop_lib.data import load_cola, selection_size
-from workshop_lib.device import pick_precision
+from workshop_lib.device import cpu_has_native_bf16
 from workshop_lib.modeling import ID2LABEL, LABEL2ID, ensure_pad_token, load_tokenizer
 from workshop_lib.settings import resolve
 from workshop_lib.tiny import train_bpe_tokenizer
@@ -492,8 +492,7 @@ def main(argv: list[str] | None = None) -> dict:
     report: dict = {"command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]), "machine": machine()}
     report["load_at_start"] = load()
     # per precision a run may use here: fp32, and bf16 where this CPU computes it natively
-    native_bf16 = pick_precision("cpu", "auto") == "bf16"
-    dtypes = {"fp32": torch.float32} | ({"bf16": torch.bfloat16} if native_bf16 else {})
+    dtypes = {"fp32": torch.float32} | ({"bf16": torch.bfloat16} if cpu_has_native_bf16() else {})
     report["matmul_gflops"] = {name: matmul_gflops(dtype) for name, dtype in dtypes.items()}
     print(json.dumps({k: report[k] for k in ("machine", "load_at_start", "matmul_gflops")}), flush=True)
     source = cola_source()

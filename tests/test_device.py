@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from workshop_lib.device import cpu_has_native_bf16, describe, pick_device, pick_precision
+from workshop_lib import device
+from workshop_lib.device import cpu_bf16_gain, cpu_has_native_bf16, describe, pick_device, pick_precision
 from workshop_lib.settings import PROFILES
 
 
@@ -16,8 +17,14 @@ def test_fp32_on_mps():
             pick_precision("mps", precision)
 
 
+@pytest.fixture
+def bf16_faster(monkeypatch):
+    """A CPU whose bf16 matmul is twice as fast as its fp32 one (as measured on an AMD EPYC)."""
+    monkeypatch.setattr(device, "cpu_bf16_gain", lambda: 2.0)
+
+
 @pytest.mark.parametrize(("native", "expected"), [(True, "bf16"), (False, "fp32")])
-def test_cpu_uses_bf16_only_where_native(monkeypatch, native, expected):
+def test_cpu_uses_bf16_only_where_native(monkeypatch, bf16_faster, native, expected):
     monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: native)
     monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: False)
     assert cpu_has_native_bf16() is native
@@ -32,10 +39,26 @@ def test_cpu_uses_bf16_only_where_native(monkeypatch, native, expected):
             pick_precision("cpu", "bf16")
 
 
-def test_amx_counts_as_native_bf16(monkeypatch):
+def test_amx_counts_as_native_bf16(monkeypatch, bf16_faster):
     monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)
     monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: True)
     assert pick_precision("cpu") == "bf16"
+
+
+@pytest.mark.parametrize(("gain", "expected"), [(0.6, "fp32"), (1.1, "fp32"), (2.1, "bf16")])
+def test_auto_keeps_fp32_where_native_bf16_is_not_faster(monkeypatch, gain, expected):
+    """Native bf16 can multiply slower than fp32 (0.6x on an Intel Xeon here): auto measures, not assumes."""
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: True)
+    monkeypatch.setattr(device, "cpu_bf16_gain", lambda: gain)
+    assert pick_precision("cpu") == expected
+    assert pick_precision("cpu", "bf16") == "bf16"  # an explicit choice still wins
+
+
+def test_bf16_gain_is_measured_once():
+    """The test times real matrix products: a positive ratio, cached for the process."""
+    gain = cpu_bf16_gain()
+    assert 0.01 < gain < 100
+    assert cpu_bf16_gain() is gain
 
 
 def test_smoke_profile_is_fp32_on_every_cpu(monkeypatch):
@@ -72,6 +95,7 @@ def test_fastest_device_first(monkeypatch, cuda, mps, expected):
 
 
 @pytest.mark.parametrize(("native", "auto"), [(True, "bf16"), (False, "fp32")])
+@pytest.mark.usefixtures("bf16_faster")
 def test_describe_names_the_cpu_its_threads_and_the_precision_a_run_gets(monkeypatch, native, auto):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)

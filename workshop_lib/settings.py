@@ -143,8 +143,9 @@ class Settings(Declared):
         path=True,
     )
     precision: str = setting(
-        '"auto": bf16 or fp16 on a CUDA GPU, bf16 on a CPU with native bf16 (AVX-512 BF16 or AMX), fp32 '
-        'elsewhere; "fp32", "bf16" or "fp16" force one (bf16 needs CUDA or such a CPU, fp16 needs CUDA)',
+        '"auto": bf16 or fp16 on a CUDA GPU, bf16 on a CPU with native bf16 (AVX-512 BF16 or AMX) where '
+        'a quick test finds it faster, fp32 elsewhere; "fp32", "bf16" or "fp16" force one (bf16 needs CUDA '
+        'or a CPU with native bf16, fp16 needs CUDA)',
         f"one of {', '.join(PRECISIONS)}",
         "auto",
         check=lambda name: name in PRECISIONS,
