@@ -73,7 +73,7 @@ def cpu_bf16_gain() -> float:
 
 
 def pick_precision(device: str, requested: str = "auto") -> str:
-    """Return the precision to train in: mixed precision where the hardware computes it natively."""
+    """Return the precision to train in: mixed precision where the hardware computes it natively and fast."""
     if requested not in PRECISIONS:
         raise ValueError(f"precision must be one of {PRECISIONS}, not {requested!r}.")
     if requested == "fp16" and device != "cuda":

@@ -34,9 +34,9 @@ PROFILES: dict[str, dict] = {  # per profile: which model and data, then the rec
         precision="fp32",  # the same numbers on every CPU, so that its baseline holds everywhere
     ),
     # Real GPT-2 on all of CoLA, one epoch: fits a laptop lesson. Tuned with the stand-in decoder on the
-    # selection split: every step pays for AdamW and the weight copies whatever the batch, so batch 64
-    # goes through all of CoLA faster than batch 16 through 6,000 sentences; of the peak rates 1e-4 to 3e-4
-    # at batch 64, 1.5e-4 had the best mean selection MCC; frozen token embeddings make each step cheaper
+    # selection split: on the 2-core CPU it was tuned on, batch 64 went through all of CoLA faster than batch
+    # 16 through 6,000 sentences (not on every CPU); of the peak rates 1e-4 to 3e-4 at batch 64, 1.5e-4 had
+    # the best mean selection MCC; frozen token embeddings make each step cheaper
     # (measured: BENCHMARKS.md, "The quick profile"; benchmarks/results/quick-retune.json).
     "quick": dict(
         model_name=HUB_MODEL, data_source="hub", train_limit=None, eval_limit=None,
