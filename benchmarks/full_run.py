@@ -1,11 +1,11 @@
-"""Measure and profile a whole full-profile training run, through the workshop's own `training.train`.
+"""Measure and profile a whole training run of a profile (full unless --profile), through `training.train`.
 
 The model is GPT-2 small's architecture (`GPT2Config()`, random weights; speed does not depend on them) with
 the real GPT-2 tokenizer and real CoLA when WORKSHOP_GPT2_TOKENIZER / WORKSHOP_COLA_DIR point at them. The
-run is the one a learner starts with `workshop train --profile full`; this script adds only
+run is the one a learner starts with `workshop train --profile full` (or quick); this script adds only
 clocks: every step's time and padded tokens, every evaluation and checkpoint save, the resident memory.
 
-    python benchmarks/full_run.py --json benchmarks/results/full-run-before.json [--set name=value ...]
+    python benchmarks/full_run.py [--profile quick] [--set name=value ...] --json benchmarks/results/NAME.json
 
 It also replays the short benchmark's prediction (`train_speed.py`: a fit over steps 2-50, no evaluation, no
 saves) on this run's own first steps, to show how far a 50-step sample lands from the whole run.
@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
 import tempfile
 import time
@@ -220,8 +221,9 @@ def analyse(clock: RunClock, batches: list, train_seconds: float) -> dict:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    """Run the full profile once with clocks attached; print and optionally save the report."""
+    """Run a profile once with clocks attached; print and optionally save the report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profile", default="full", choices=["full", "quick"], help="which profile's recipe")
     parser.add_argument("--set", action="append", default=[], type=checked_setting, metavar="NAME=VALUE")
     parser.add_argument("--json", type=Path, help="also write the report here")
     parser.add_argument("--label", default="", help="a name for this run in the report")
@@ -235,7 +237,7 @@ def main(argv: list[str] | None = None) -> dict:
         sentences = list(load_cola(source)["train"]["sentence"])
         model_dir, _, _ = gpt2_small_dir(Path(tmp) / "gpt2-small", sentences)
         overrides = {"model_name": str(model_dir), "data_source": source, **dict(args.set)}
-        settings = resolve("full", output_dir=str(Path(tmp) / "run"), **overrides)
+        settings = resolve(args.profile, output_dir=str(Path(tmp) / "run"), **overrides)
         clock = RunClock()
         collator = counting_collator(clock)
         training.DataCollatorWithPadding = collator  # count padded tokens of the batches train() builds
@@ -248,8 +250,9 @@ def main(argv: list[str] | None = None) -> dict:
         process_seconds = time.perf_counter() - process_start
         report = {
             "label": args.label,
+            "profile": args.profile,
             "trim_every": args.trim_every,
-            "command": "python benchmarks/full_run.py " + " ".join(sys.argv[1:]),
+            "command": shlex.join(["python", "benchmarks/full_run.py", *sys.argv[1:]]),
             "machine": machine(),
             "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
             "started_utc": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(started)),

@@ -324,13 +324,17 @@ def full_run_figures() -> dict[str, str]:
     }
 
 
-RECIPE = ("epochs", "batch_size", "learning_rate", "warmup_steps", "freeze_embeddings", "train_limit")
+RECIPE = (
+    "epochs", "batch_size", "learning_rate", "warmup_steps", "freeze_embeddings", "freeze_blocks",
+    "train_limit",
+)
+NONE_IF_0 = ("train_limit", "freeze_blocks")  # 0 and None: every sentence; no block frozen
 BEFORE = dict(batch_size=16, learning_rate=1e-4, train_limit=6000)  # the quick profile before the re-tuning
 
 
 def recipe(values: dict) -> tuple:
-    """A run's or a profile's recipe; a train_limit of 0 and of None both mean every training sentence."""
-    return tuple((values.get(k) or None) if k == "train_limit" else values.get(k) for k in RECIPE)
+    """A run's or a profile's recipe; a train_limit or freeze_blocks of 0 means the same as none."""
+    return tuple((values.get(k) or None) if k in NONE_IF_0 else values.get(k) for k in RECIPE)
 
 
 def retuned(top_only: bool = False, **changes) -> list[dict]:
@@ -359,7 +363,16 @@ def machine_figures() -> dict[str, str]:
             f"{name}.command": run["command"],
             f"{name}.date": run["started"][:16].replace("T", " "),
         }
-    return f
+    gpt2 = result("quick-run-gpt2")  # full_run.py --profile quick: GPT-2 small's architecture, random weights
+    return f | {
+        "machines.gpt2_quick.train": num(round(gpt2["train_seconds"])) + " s",
+        "machines.gpt2_quick.samples": f"{gpt2['samples_per_second']:.1f} sentences/s",
+        "machines.gpt2_quick.precision": gpt2["precision"],
+        "machines.gpt2_quick.peak": gib(gpt2["peak_rss_gib"]),
+        "machines.gpt2_quick.cpu": f"{gpt2['machine']['cpu']}, {gpt2['machine']['nproc']} cores",
+        "machines.gpt2_quick.command": gpt2["command"],
+        "machines.gpt2_quick.date": gpt2["started_utc"][:16],
+    }
 
 
 def retune_figures() -> dict[str, str]:
@@ -371,6 +384,7 @@ def retune_figures() -> dict[str, str]:
         "quick_unfrozen": retuned(**BEFORE, freeze_embeddings=False),
         "top_only": retuned(True, **BEFORE),
         **{f"b64_lr{round(rate * 1e5)}": retuned(learning_rate=rate) for rate in (1e-4, 1.5e-4, 2e-4, 3e-4)},
+        "lower_half": retuned(freeze_blocks=0.5),  # the profile with the lower half of the blocks frozen too
     }.items():
         mccs = [r["metrics"]["mcc"] for r in group]
         chosen = [r["metrics"]["selection_mcc"] for r in group]
@@ -393,6 +407,7 @@ def retune_figures() -> dict[str, str]:
             f"standin.{name}.range": mcc(max(mccs) - min(mccs)),
             f"standin.{name}.date": group[0]["started"][:10],
             f"standin.{name}.started": ", ".join(r["started"][11:16] for r in group) + " UTC",
+            f"standin.{name}.cpu": f"{group[0]['machine']['cpu']}, {group[0]['machine']['nproc']} cores",
         }
     full = [run for run, *_ in optimism_runs() if run["settings"]["profile"] == "full"]
     f["optimism.full.validation_mcc"] = per_seed([r["metrics"]["mcc"] for r in full])
@@ -565,6 +580,8 @@ def real_weights_table(runs: list[dict], source: str, title: str = STANDIN_TITLE
             spread = f"{mcc(statistics.mean(mccs))} ± {mcc(statistics.stdev(mccs))} ({low_high})"
         shown = ", ".join(f"{short} {settings[name]}" for name, short in SHOWN.items() if name in settings)
         shown += ", embeddings frozen" if settings.get("freeze_embeddings") else ""
+        if settings.get("freeze_blocks"):
+            shown += f", lowest {settings['freeze_blocks']:.0%} of blocks frozen"
         shown += f", {first['trained']} trained" if first.get("trained") else ""
         rows.append(
             [

@@ -27,7 +27,13 @@ from transformers import (
 from transformers.activations import GELUTanh, NewGELUActivation
 
 from workshop_lib.hub import is_local
-from workshop_lib.modeling import ModelFolderError, load_model, load_tokenizer
+from workshop_lib.modeling import (
+    ModelFolderError,
+    freeze_lower_blocks,
+    load_model,
+    load_tokenizer,
+    transformer_blocks,
+)
 from workshop_lib.tiny import BUILD_FILE, build_tiny_gpt2, build_tiny_llama, tiny_model, tiny_recipe
 
 SENTENCE = "Our friends won't buy this analysis, let alone the next one we propose."
@@ -227,6 +233,23 @@ def test_every_family_classifies_padded_batches_like_single_sentences(tiny_famil
         batch = model(**tokenizer(texts, padding=True, return_tensors="pt")).logits
         alone = torch.cat([model(**tokenizer([t], return_tensors="pt")).logits for t in texts])
     torch.testing.assert_close(batch, alone, atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize("name", FAMILIES)
+def test_freezing_the_lower_blocks_stops_backward_at_the_first_trained_block(tiny_family_dirs, name):
+    tokenizer = load_tokenizer(tiny_family_dirs[name])
+    model = load_model(tiny_family_dirs[name], tokenizer)
+    blocks = transformer_blocks(model)
+    assert len(blocks) == model.config.num_hidden_layers == 2
+    assert freeze_lower_blocks(model, 0.5) == 1
+    trained = {id(p) for p in model.parameters() if p.requires_grad}
+    assert not trained & {id(p) for p in blocks[0].parameters()}  # the lower block stays as pretrained
+    assert {id(p) for p in blocks[1].parameters()} <= trained
+    model(**tokenizer(["The dog sees a cat."], return_tensors="pt"), labels=torch.tensor([1])).loss.backward()
+    gets_gradient = {name for name, p in model.named_parameters() if p.grad is not None}
+    assert gets_gradient == {name for name, p in model.named_parameters() if p.requires_grad}
+    assert not any("embed" in n or "wte" in n or "wpe" in n for n in gets_gradient)  # positions too
+    assert any(n.startswith(("score", "classifier")) for n in gets_gradient)  # the head still learns
 
 
 def test_fused_gelu_only_where_exactly_equivalent(tiny_family_dirs):

@@ -145,6 +145,19 @@ def test_freeze_embeddings_keeps_the_token_embeddings_and_trains_the_rest(freeze
     assert {"score.weight", "transformer.h.1.mlp.c_fc.weight"} <= moved  # the head and the blocks learn
 
 
+def test_freeze_blocks_trains_only_the_upper_blocks_and_the_head(tmp_path):
+    settings = resolve("smoke", output_dir=str(tmp_path), freeze_blocks=0.5)
+    overrides = dict(max_steps=3, eval_strategy="no", save_strategy="no", load_best_model_at_end=False)
+    trainer = build_trainer(settings, disable_tqdm=True, **overrides)
+    before = {name: p.detach().clone() for name, p in trainer.model.named_parameters()}
+    trainer.train()
+    moved = {name for name, p in trainer.model.named_parameters() if not torch.equal(p, before[name])}
+    upper = ("transformer.h.1.", "transformer.ln_f.", "score.")
+    assert moved and all(name.startswith(upper) for name in moved)
+    assert {"score.weight", "transformer.h.1.mlp.c_fc.weight"} <= moved
+    assert training.run_settings(settings)["freeze_blocks"] == 0.5  # resuming with another share refuses
+
+
 def test_the_quick_profile_freezes_the_embeddings_and_resuming_checks_it():
     assert resolve("quick").freeze_embeddings and not resolve("full").freeze_embeddings
     assert training.run_settings(resolve("quick"))["freeze_embeddings"] is True
@@ -178,6 +191,12 @@ def test_resume_checks_the_settings_the_checkpoints_were_made_with(tmp_path):
         resume_checkpoint(settings)
     record_run_settings(settings)
     assert resume_checkpoint(settings).endswith("checkpoint-270")
+    record = tmp_path / "checkpoints" / RUN_SETTINGS  # made before freeze_blocks existed: made without it
+    old = {k: v for k, v in json.loads(record.read_text()).items() if k != "freeze_blocks"}
+    record.write_text(json.dumps(old))
+    assert resume_checkpoint(settings).endswith("checkpoint-270")
+    with pytest.raises(ResumeMismatchError, match="freeze_blocks: checkpoint 0.0, now 0.5"):
+        resume_checkpoint(resolve("smoke", output_dir=str(tmp_path), freeze_blocks=0.5))
     other = resolve("smoke", output_dir=str(tmp_path), seed=7, batch_size=8)
     with pytest.raises(ResumeMismatchError) as caught:
         resume_checkpoint(other)

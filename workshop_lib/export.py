@@ -18,7 +18,7 @@ from .hub import is_local
 from .inference import check_texts, max_tokens, sorted_batches, warn_truncated
 from .modeling import load_model, load_tokenizer
 from .records import markdown_table, read_metrics
-from .settings import Settings, is_tiny_model
+from .settings import Settings, frozen_parts, is_tiny_model
 
 if TYPE_CHECKING:
     from onnxruntime import InferenceSession
@@ -174,7 +174,7 @@ def recipe(settings: Settings, max_length: int) -> str:
             f"- epochs {settings.epochs:g}, batch size {settings.batch_size}, "
             f"peak learning rate {settings.learning_rate:g} (AdamW, linear decay after a warm-up over "
             f"{settings.warmup_steps:.0%} of the steps), weight decay {settings.weight_decay:g}"
-            + ("; token embeddings frozen" if settings.freeze_embeddings else ""),
+            + (f"; {frozen_parts(settings)}" if frozen_parts(settings) else ""),
             f"- seed {settings.seed}; sentences up to {max_length} tokens, padded per batch, batches grouped "
             "by length; precision " + pick_precision(pick_device(), settings.precision),
             f"- training sentences: {limit(settings.train_limit)}; validation sentences: "

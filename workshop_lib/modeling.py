@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from torch import nn
 from transformers import (
     AutoConfig,
     AutoModelForSequenceClassification,
@@ -232,6 +233,24 @@ def fused_activation(config) -> dict:
     """{"activation_function": its one-kernel twin} for GPT-2's Python GELU; {} for every other model."""
     name = getattr(config, "activation_function", None)
     return {"activation_function": FUSED_ACTIVATIONS[name]} if name in FUSED_ACTIVATIONS else {}
+
+
+def transformer_blocks(model: nn.Module) -> nn.ModuleList:
+    """The model's stack of blocks: its longest ModuleList (GPT-2's h, Llama's layers, BERT's layer)."""
+    return max((m for m in model.modules() if isinstance(m, nn.ModuleList)), key=len)
+
+
+def freeze_lower_blocks(model: nn.Module, share: float) -> int:
+    """Keep the embeddings and the lowest `share` of the blocks as pretrained; the number of blocks frozen."""
+    blocks = transformer_blocks(model)
+    frozen = round(len(blocks) * share)
+    if frozen:
+        first_trained = next(blocks[frozen].parameters())
+        for weight in model.parameters():  # in registration order: embeddings, blocks bottom-up, norm, head
+            if weight is first_trained:
+                break
+            weight.requires_grad_(False)  # below the first trained block: backward can stop there
+    return frozen
 
 
 def load_pretrained(loader, name_or_path: str | Path, what: str = "the files", **kwargs):

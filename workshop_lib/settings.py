@@ -126,6 +126,13 @@ class Settings(Declared):
         "True or False",
         False,
     )
+    freeze_blocks: float = setting(
+        "share of the transformer blocks, lowest first, kept as pretrained with the embeddings (0.5: the "
+        "lower half): backward stops at the first trained block, so each step is cheaper",
+        "a share from 0 up to (not including) 1, such as 0.5",
+        0.0,
+        check=lambda x: 0 <= x < 1,
+    )
     train_limit: int | None = setting(
         "train on a random sample of at most this many sentences, 0 for all: faster, usually less accurate",
         "a whole number of at least 0 (0 = all)",
@@ -162,6 +169,13 @@ class Settings(Declared):
     def out(self) -> Path:
         """The output folder as a Path."""
         return Path(self.output_dir)
+
+
+def frozen_parts(settings: Settings) -> str:
+    """What a run keeps as pretrained, in words ("" when it trains every weight)."""
+    if settings.freeze_blocks:
+        return f"embeddings and the lowest {settings.freeze_blocks:.0%} of the blocks frozen"
+    return "token embeddings frozen" if settings.freeze_embeddings else ""
 
 
 @dataclass(frozen=True, kw_only=True)

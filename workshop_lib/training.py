@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import dataclasses
 import gc
 import json
 import shutil
@@ -22,7 +23,7 @@ from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
 from .device import pick_device, pick_precision
 from .export import model_card, zero_shot_baseline
 from .metrics import best_evaluation, compute_metrics, run_metrics
-from .modeling import base_model, load_model, load_tokenizer
+from .modeling import base_model, freeze_lower_blocks, load_model, load_tokenizer
 from .preprocess import MAX_LENGTH, data_settings, tokenized_data
 from .records import ArtifactExistsError, atomic_dir, atomic_write_json
 from .settings import Settings
@@ -83,6 +84,7 @@ def workshop_callbacks(settings: Settings) -> list[TrainerCallback]:
 
 RECIPE_SETTINGS = (  # how it trains
     "epochs", "batch_size", "learning_rate", "warmup_steps", "weight_decay", "freeze_embeddings",
+    "freeze_blocks",
 )
 
 
@@ -138,6 +140,7 @@ def build_trainer(settings: Settings, callbacks: list | None = None, **arg_overr
     model.accepts_loss_kwargs = False
     if settings.freeze_embeddings:
         model.get_input_embeddings().requires_grad_(False)  # kept as pretrained: no gradient, no AdamW update
+    freeze_lower_blocks(model, settings.freeze_blocks)
     return Trainer(
         model=model,
         args=args,
@@ -193,6 +196,9 @@ def resume_checkpoint(settings: Settings) -> str | None:
             f"made with this run's settings. {ways_out}"
         )
     recorded, wanted = json.loads(record.read_text()), run_settings(settings)
+    # A setting added after the checkpoint was made: it was made with that setting's default.
+    made_without = [f for f in dataclasses.fields(Settings) if f.name in wanted and f.name not in recorded]
+    recorded |= {f.name: f.default for f in made_without if f.default is not dataclasses.MISSING}
     differing = [
         f"{key}: checkpoint {recorded.get(key)!r}, now {value!r}"
         for key, value in wanted.items()

@@ -17,7 +17,7 @@ from ..declare import check_value, parameter
 from ..device import describe, versions
 from ..modeling import fused_activation, load_pretrained
 from ..records import atomic_write_json, read_metrics
-from ..settings import NOTEBOOK_OPTIONS, Settings, from_parameters
+from ..settings import NOTEBOOK_OPTIONS, Settings, from_parameters, frozen_parts
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -42,7 +42,7 @@ def start(namespace: MutableMapping[str, Any]) -> Settings:
     recipe = (
         f"{settings.epochs:g} epochs, batch {settings.batch_size}, rate {settings.learning_rate:g}, "
         f"warm-up {settings.warmup_steps:g}, weight decay {settings.weight_decay:g}"
-        + (", token embeddings frozen" if settings.freeze_embeddings else "")
+        + (f", {frozen_parts(settings)}" if frozen_parts(settings) else "")
     )
     limits = f"train {settings.train_limit or 'all'}, eval {settings.eval_limit or 'all'}"
     print(f"recipe: {recipe}; sentences: {limits}")
