@@ -407,7 +407,6 @@ def retune_figures() -> dict[str, str]:
             f"standin.{name}.range": mcc(max(mccs) - min(mccs)),
             f"standin.{name}.date": group[0]["started"][:10],
             f"standin.{name}.started": ", ".join(r["started"][11:16] for r in group) + " UTC",
-            f"standin.{name}.cpu": f"{group[0]['machine']['cpu']}, {group[0]['machine']['nproc']} cores",
         }
     full = [run for run, *_ in optimism_runs() if run["settings"]["profile"] == "full"]
     f["optimism.full.validation_mcc"] = per_seed([r["metrics"]["mcc"] for r in full])

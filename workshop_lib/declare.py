@@ -132,3 +132,8 @@ def positive(x: float) -> bool:
 def non_negative(x: float) -> bool:
     """0 or more."""
     return x >= 0
+
+
+def share(x: float) -> bool:
+    """From 0 up to, not including, 1."""
+    return 0 <= x < 1

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .declare import Declared, SettingError, check_value, non_negative, parameter, positive, setting
+from .declare import Declared, SettingError, check_value, non_negative, parameter, positive, setting, share
 from .hub import is_local
 from .paths import output_root, refuse_tracked
 
@@ -112,7 +112,7 @@ class Settings(Declared):
         "over which the rate climbs from 0 to its peak",
         "a share from 0 up to (not including) 1, such as 0.06",
         0.06,
-        check=lambda x: 0 <= x < 1,
+        check=share,
     )
     weight_decay: float = setting(
         "AdamW pulls every weight slightly toward 0 each step: a mild guard against overfitting",
@@ -131,7 +131,7 @@ class Settings(Declared):
         "lower half): backward stops at the first trained block, so each step is cheaper",
         "a share from 0 up to (not including) 1, such as 0.5",
         0.0,
-        check=lambda x: 0 <= x < 1,
+        check=share,
     )
     train_limit: int | None = setting(
         "train on a random sample of at most this many sentences, 0 for all: faster, usually less accurate",
