@@ -37,7 +37,7 @@ from transformers import TrainerCallback
 from workshop_lib import training
 from workshop_lib.commands.train import set_argument
 from workshop_lib.data import SELECTION_SHARE, load_data
-from workshop_lib.device import pick_device, pick_precision
+from workshop_lib.device import pick_device, pick_precision, training_attention
 from workshop_lib.inference import predict_logits
 from workshop_lib.lessons.plots import epoch_evaluations
 from workshop_lib.metrics import classification_metrics
@@ -220,7 +220,8 @@ def main(argv: list[str] | None = None) -> None:
             # "auto" precision is bf16 on a CPU with native bf16, fp32 on others: part of what a run computes
             # the selection split's share: runs before it chose their checkpoint on validation
             precision = pick_precision(pick_device(), settings.precision)
-            extra = {"precision": precision, "selection_share": SELECTION_SHARE}
+            attention = training_attention(pick_device())  # SDPA in every run before 2026-12-02
+            extra = {"precision": precision, "selection_share": SELECTION_SHARE, "attention": attention}
             jobs.append(("train", settings, extra | ({"trained": "top only"} if args.train_top_only else {})))
     for kind, settings, extra in jobs:
         rid = run_id(kind, settings, extra)

@@ -329,7 +329,9 @@ RECIPE = (
     "train_limit",
 )
 NONE_IF_0 = ("train_limit", "freeze_blocks")  # 0 and None: every sentence; no block frozen
-BEFORE = dict(batch_size=16, learning_rate=1e-4, train_limit=6000)  # the quick profile before the re-tuning
+LIMITS = (5000, 4000)  # training sentences compared with eager attention on 2026-12-02
+BEFORE = dict(batch_size=16, learning_rate=1e-4, train_limit=6000, freeze_blocks=None)  # before the re-tuning
+ALL_DATA = dict(train_limit=None, freeze_blocks=None)  # the quick profile of 2026-12-01: all of CoLA
 
 
 def recipe(values: dict) -> tuple:
@@ -337,13 +339,18 @@ def recipe(values: dict) -> tuple:
     return tuple((values.get(k) or None) if k in NONE_IF_0 else values.get(k) for k in RECIPE)
 
 
-def retuned(top_only: bool = False, **changes) -> list[dict]:
-    """quick-retune.json's runs of the quick profile with `changes` (none: the profile now), by SEEDS."""
+def attention(run: dict) -> str:
+    """The attention kernel a run trained with: SDPA in every run recorded before the key existed."""
+    return run.get("attention", "sdpa")
+
+
+def retuned(top_only: bool = False, kernel: str = "sdpa", **changes) -> list[dict]:
+    """quick-retune.json's runs of the quick recipe with `changes` (none: the profile now), by SEEDS."""
     wanted = recipe(PROFILES["quick"] | changes)
     runs = [
         r
         for r in result("quick-retune")["runs"]
-        if recipe(r["settings"]) == wanted and ("trained" in r) == top_only
+        if recipe(r["settings"]) == wanted and ("trained" in r) == top_only and attention(r) == kernel
     ]
     return sorted(runs, key=lambda r: SEEDS.index(r["settings"]["seed"]))
 
@@ -359,32 +366,82 @@ def machine_figures() -> dict[str, str]:
             f"{name}.mcc": mcc(run["metrics"]["mcc"]),
             f"{name}.train": num(round(run["metrics"]["train_seconds"])) + " s",
             f"{name}.samples": f"{run['metrics']['train_samples_per_second']:.1f} sentences/s",
-            f"{name}.cpu": f"{run['machine']['cpu']}, {run['machine']['nproc']} cores",
+            f"{name}.cpu": cpu_name(run["machine"]),
             f"{name}.command": run["command"],
             f"{name}.date": run["started"][:16].replace("T", " "),
         }
-    gpt2 = result("quick-run-gpt2")  # full_run.py --profile quick: GPT-2 small's architecture, random weights
-    return f | {
-        "machines.gpt2_quick.train": num(round(gpt2["train_seconds"])) + " s",
-        "machines.gpt2_quick.samples": f"{gpt2['samples_per_second']:.1f} sentences/s",
-        "machines.gpt2_quick.precision": gpt2["precision"],
-        "machines.gpt2_quick.peak": gib(gpt2["peak_rss_gib"]),
-        "machines.gpt2_quick.cpu": f"{gpt2['machine']['cpu']}, {gpt2['machine']['nproc']} cores",
-        "machines.gpt2_quick.command": gpt2["command"],
-        "machines.gpt2_quick.date": gpt2["started_utc"][:16],
-    }
+    # full_run.py --profile quick: GPT-2 small's architecture, random weights; SDPA on the Intel Xeon
+    for name, stem in (("gpt2_quick", "quick-run-gpt2"), ("gpt2_quick_intel", "quick-run-gpt2-intel")):
+        gpt2 = result(stem)
+        f |= {
+            f"machines.{name}.train": num(round(gpt2["train_seconds"])) + " s",
+            f"machines.{name}.samples": f"{gpt2['samples_per_second']:.1f} sentences/s",
+            f"machines.{name}.precision": gpt2["precision"],
+            f"machines.{name}.peak": gib(gpt2["peak_rss_gib"]),
+            f"machines.{name}.cpu": cpu_name(gpt2["machine"]),
+            f"machines.{name}.command": gpt2["command"],
+            f"machines.{name}.date": gpt2["started_utc"][:16],
+        }
+    return f
+
+
+def cpu_name(found: dict) -> str:
+    """A results file's machine as "<cpu>, <n> cores"."""
+    return f"{found['cpu']}, {found['nproc']} cores"
+
+
+def attention_figures() -> dict[str, str]:
+    """quick-recheck.json (whole quick runs, SDPA then eager) and attention-speed-*.json (same process)."""
+    f = {}
+    for run in result("quick-recheck")["runs"]:
+        name, metrics = f"recheck.{run['attention']}", run["metrics"]
+        f |= {
+            f"{name}.train": num(round(metrics["train_seconds"])) + " s",
+            f"{name}.samples": f"{metrics['train_samples_per_second']:.1f} sentences/s",
+            f"{name}.mcc": mcc(metrics["mcc"]),
+            f"{name}.selection_mcc": mcc(metrics["selection_mcc"]),
+            f"{name}.cpu": cpu_name(run["machine"]),
+            f"{name}.date": run["started"][:16].replace("T", " "),
+            f"{name}.command": run["command"],
+        }
+    before = next(r for r in retuned(**ALL_DATA) if r["settings"]["seed"] == 42)  # 2026-12-01's machine
+    sdpa = next(r for r in result("quick-recheck")["runs"] if r["attention"] == "sdpa")
+    f["recheck.slower"] = f"{sdpa['metrics']['train_seconds'] / before['metrics']['train_seconds']:.1f}×"
+    for model in ("standin", "gpt2"):
+        found = result(f"attention-speed-{model}")
+        best = {k: min(v) for k, v in found["seconds"].items()}
+        f |= {
+            f"attention.{model}.sdpa": f"{best['sdpa']:.1f} s",
+            f"attention.{model}.eager": f"{best['eager']:.1f} s",
+            f"attention.{model}.saved": f"{1 - found['eager_over_sdpa']:.0%}",
+            f"attention.{model}.rounds": "; ".join(
+                f"{kernel} " + " / ".join(f"{v:.1f}" for v in values) + " s"
+                for kernel, values in found["seconds"].items()
+            ),
+            f"attention.{model}.precision": found["precision"],
+            f"attention.{model}.steps": f"{found['steps']} steps of batch {found['batch_size']}",
+            f"attention.{model}.cpu": cpu_name(found["machine"]),
+            f"attention.{model}.date": found["started_utc"][:16].replace("T", " "),
+            f"attention.{model}.command": found["command"],
+        }
+    return f
 
 
 def retune_figures() -> dict[str, str]:
     """The quick profile re-tuned on the selection split (quick-retune.json): each variant's MCC and time."""
     f = {}
     for name, group in {
-        "quick": retuned(),  # the profile now
+        "quick": retuned(),  # the profile now (SDPA attention then)
         "quick_b16": retuned(**BEFORE),  # batch 16 on 6,000 sentences, embeddings frozen
         "quick_unfrozen": retuned(**BEFORE, freeze_embeddings=False),
         "top_only": retuned(True, **BEFORE),
-        **{f"b64_lr{round(rate * 1e5)}": retuned(learning_rate=rate) for rate in (1e-4, 1.5e-4, 2e-4, 3e-4)},
-        "lower_half": retuned(freeze_blocks=0.5),  # the profile with the lower half of the blocks frozen too
+        **{
+            f"b64_lr{round(rate * 1e5)}": retuned(**ALL_DATA, learning_rate=rate)
+            for rate in (1e-4, 1.5e-4, 2e-4, 3e-4)
+        },
+        "lower_half": retuned(**ALL_DATA | dict(freeze_blocks=0.5)),  # and the lower half of the blocks
+        **{f"limit{n}": retuned(kernel="eager", train_limit=n) for n in LIMITS},
+        "limit5000_fifth": retuned(kernel="eager", train_limit=5000, freeze_blocks=0.2),
     }.items():
         mccs = [r["metrics"]["mcc"] for r in group]
         chosen = [r["metrics"]["selection_mcc"] for r in group]
@@ -406,6 +463,7 @@ def retune_figures() -> dict[str, str]:
             f"standin.{name}.steps": num(math.ceil(sentences / group[0]["settings"]["batch_size"])),
             f"standin.{name}.range": mcc(max(mccs) - min(mccs)),
             f"standin.{name}.date": group[0]["started"][:10],
+            f"standin.{name}.cpu": cpu_name(group[0]["machine"]),
             f"standin.{name}.started": ", ".join(r["started"][11:16] for r in group) + " UTC",
         }
     full = [run for run, *_ in optimism_runs() if run["settings"]["profile"] == "full"]
@@ -422,6 +480,7 @@ def reference_figures() -> dict[str, str]:
         "reference.all": secs_min(sum(run["notebooks"].values())),
         "reference.date": run["started"][:16].replace("T", " ") + " UTC",
         "reference.load": " → ".join(f"{v:.1f}" for v in run["load"]),
+        "reference.cpu": cpu_name(run["machine"]),
         "reference.command": run["command"],
     }
 
@@ -529,7 +588,7 @@ def derived() -> dict[str, str]:
     """Every figure computed from the results files, by the name the docs use."""
     return (
         cola_figures() | speed_figures() | full_run_figures() | standin_figures() | retune_figures()
-        | machine_figures() | reference_figures() | recorded_figures()
+        | machine_figures() | attention_figures() | reference_figures() | recorded_figures()
     )
 
 
@@ -564,6 +623,7 @@ def real_weights_table(runs: list[dict], source: str, title: str = STANDIN_TITLE
                 seen.append(found)
         settings = {k: v for k, v in run["settings"].items() if k not in ("output_dir", "seed")}
         key = [run["kind"], settings, run.get("sample"), run.get("precision"), run.get("trained")]
+        key += [attention(run)]
         key = json.dumps(key, sort_keys=True)
         groups.setdefault(key, []).append(run)
     header = ["Run", "Settings", "Data", "Seeds", "Validation MCC per seed", "Mean ± SD (min–max)"]
@@ -582,6 +642,7 @@ def real_weights_table(runs: list[dict], source: str, title: str = STANDIN_TITLE
         if settings.get("freeze_blocks"):
             shown += f", lowest {settings['freeze_blocks']:.0%} of blocks frozen"
         shown += f", {first['trained']} trained" if first.get("trained") else ""
+        shown += ", eager attention" if attention(first) == "eager" else ""
         rows.append(
             [
                 settings["profile"] if trained else "zero-shot",

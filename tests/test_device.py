@@ -6,7 +6,14 @@ import pytest
 import torch
 
 from workshop_lib import device
-from workshop_lib.device import cpu_bf16_gain, cpu_has_native_bf16, describe, pick_device, pick_precision
+from workshop_lib.device import (
+    cpu_bf16_gain,
+    cpu_has_native_bf16,
+    describe,
+    pick_device,
+    pick_precision,
+    training_attention,
+)
 from workshop_lib.settings import PROFILES
 
 
@@ -116,3 +123,8 @@ def test_describe_names_the_gpu(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     monkeypatch.setattr(torch.backends.mps, "is_available", lambda: True)
     assert describe() == "mps (Apple GPU), precision fp32"
+
+
+@pytest.mark.parametrize(("name", "expected"), [("cpu", "eager"), ("cuda", "sdpa"), ("mps", "sdpa")])
+def test_training_attention_is_plain_only_on_a_cpu(name, expected):
+    assert training_attention(name) == expected

@@ -145,6 +145,15 @@ def test_freeze_embeddings_keeps_the_token_embeddings_and_trains_the_rest(freeze
     assert {"score.weight", "transformer.h.1.mlp.c_fc.weight"} <= moved  # the head and the blocks learn
 
 
+def test_cpu_training_uses_the_plain_attention_and_the_saved_model_loads_with_the_default(tmp_path):
+    settings = resolve("smoke", output_dir=str(tmp_path))
+    overrides = dict(max_steps=1, eval_strategy="no", save_strategy="no", load_best_model_at_end=False)
+    trainer = build_trainer(settings, disable_tqdm=True, **overrides)
+    assert trainer.model.config._attn_implementation == "eager"  # faster to train at CoLA's lengths on a CPU
+    trainer.save_model(str(tmp_path / "model"))
+    assert "eager" not in (tmp_path / "model" / "config.json").read_text()  # inference keeps its own default
+
+
 def test_freeze_blocks_trains_only_the_upper_blocks_and_the_head(tmp_path):
     settings = resolve("smoke", output_dir=str(tmp_path), freeze_blocks=0.5)
     overrides = dict(max_steps=3, eval_strategy="no", save_strategy="no", load_best_model_at_end=False)

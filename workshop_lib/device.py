@@ -31,7 +31,7 @@ def cpu_kind() -> str:
     """The CPU's maker and the vector instructions PyTorch uses on it, such as "GenuineIntel AVX512".
 
     fp32 training rounds alike on CPUs of one kind and differently on another: over the thousand steps of
-    the smoke profile, far beyond a baseline's tolerance (the AMD and Intel records in baselines/ differ).
+    the smoke profile, far beyond a baseline's tolerance (an AMD EPYC's and an Intel Xeon's records differed).
     """
     try:
         info = Path("/proc/cpuinfo").read_text().splitlines()
@@ -92,6 +92,13 @@ def pick_precision(device: str, requested: str = "auto") -> str:
     # on one 2-core CPU, but slower on another with the same flags (measured: BENCHMARKS.md, "Candidates,
     # each measured", "Accuracy holds", "The quick profile"): so timed here, not assumed.
     return "bf16" if device == "cpu" and cpu_has_native_bf16() and cpu_bf16_gain() >= BF16_GAIN else "fp32"
+
+
+def training_attention(device: str) -> str:
+    """The attention kernel to train with: the plain one ("eager") on a CPU, the fused SDPA elsewhere."""
+    # At CoLA's lengths (at most 45 tokens) the fused kernel's backward on a CPU cost more than the plain
+    # attention's small matrix products (measured: BENCHMARKS.md, "Attention on a CPU").
+    return "eager" if device == "cpu" else "sdpa"
 
 
 def describe(requested: str = "auto") -> str:

@@ -20,7 +20,7 @@ from transformers import (
 )
 from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
 
-from .device import pick_device, pick_precision
+from .device import pick_device, pick_precision, training_attention
 from .export import model_card, zero_shot_baseline
 from .metrics import best_evaluation, compute_metrics, run_metrics
 from .modeling import base_model, freeze_lower_blocks, load_model, load_tokenizer
@@ -135,6 +135,7 @@ def build_trainer(settings: Settings, callbacks: list | None = None, **arg_overr
         data = tokenized_data(settings, tokenizer)
     set_seed(settings.seed)  # the new classification head: same start whatever ran before in this process
     model = load_model(source, tokenizer)
+    model.set_attn_implementation(training_attention(pick_device()))
     # Its forward takes **kwargs, so the Trainer would assume a token-summed loss and skip dividing by the
     # accumulation steps and multiply by the number of processes; the classifier's loss is a batch mean.
     model.accepts_loss_kwargs = False

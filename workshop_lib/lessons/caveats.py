@@ -11,6 +11,11 @@ CAVEATS = {
         "weights, so its zero-shot score is noise, and it was fine-tuned on a made-up set; compare the two "
         "with real weights (quick/full)."
     ),
+    "fine_tuned_scores": (
+        "smoke profile: a tiny random network fine-tuned for seconds on the small made-up embedded set, "
+        "where surface patterns can carry a score; these numbers say nothing about GPT-2 on CoLA "
+        "(quick/full; notebook 06 lists what real weights reach)."
+    ),
     "zero_shot": (
         "smoke profile: the tiny model has random weights and knows no English, so this MCC is noise, not "
         "the baseline of any real model (quick/full give GPT-2's)."

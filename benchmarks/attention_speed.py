@@ -1,0 +1,90 @@
+"""Train the same quick-profile steps with PyTorch's fused attention (SDPA) and the plain one, in one process.
+
+    python benchmarks/attention_speed.py [--model-dir DIR] [--steps 30] [--rounds 2] --json results/NAME.json
+
+The model is the folder given (the stand-in) or GPT-2 small's architecture (random weights) with the real
+GPT-2 tokenizer and real CoLA when WORKSHOP_GPT2_TOKENIZER / WORKSHOP_COLA_DIR point at them. Each round
+trains the first `--steps` steps of the quick recipe (no evaluation, no saves) once per kernel, in turn, from
+the same start; the report keeps each kernel's fastest round and the ratio of the two.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import shlex
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from train_speed import cola_source, gpt2_small_dir, load, machine  # same script folder
+
+from workshop_lib import training
+from workshop_lib.data import load_cola
+from workshop_lib.device import pick_device, pick_precision
+from workshop_lib.settings import resolve
+
+KERNELS = ("sdpa", "eager")
+
+
+def timed_steps(settings, attention: str) -> float:
+    """Wall seconds of the quick recipe's first steps with `attention`."""
+    trainer = training.build_trainer(
+        settings, eval_strategy="no", save_strategy="no", load_best_model_at_end=False, disable_tqdm=True
+    )
+    trainer.model.set_attn_implementation(attention)
+    start = time.perf_counter()
+    trainer.train()
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> dict:
+    """Time both kernels in turn and write the report."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model-dir", help="a local model folder (default: GPT-2 small's architecture)")
+    parser.add_argument("--steps", type=int, default=30, help="training steps per timing")
+    parser.add_argument("--rounds", type=int, default=2, help="timings per kernel, interleaved")
+    parser.add_argument("--json", type=Path, help="also write the report here")
+    args = parser.parse_args(argv)
+    given = sys.argv[1:] if argv is None else argv
+    command = shlex.join(["python", "benchmarks/attention_speed.py", *given])
+    started = datetime.now(timezone.utc).isoformat(timespec="minutes")
+    with tempfile.TemporaryDirectory() as work:
+        data = cola_source()
+        if args.model_dir:
+            model, label = args.model_dir, Path(args.model_dir).name
+        else:
+            sentences = load_cola(data)["train"]["sentence"]
+            model, label = str(gpt2_small_dir(Path(work) / "gpt2", sentences)[0]), "GPT-2 small architecture"
+        settings = resolve("quick", model_name=model, data_source=data, output_dir=f"{work}/run")
+        settings = dataclasses.replace(settings, train_limit=settings.batch_size * args.steps)
+        seconds: dict[str, list[float]] = {k: [] for k in KERNELS}
+        load_before = load()
+        for _ in range(args.rounds):
+            for kernel in KERNELS:
+                seconds[kernel].append(timed_steps(settings, kernel))
+                print(f"{kernel}: {seconds[kernel][-1]:.1f} s", flush=True)
+    best = {k: min(v) for k, v in seconds.items()}
+    report = {
+        "model": label,
+        "precision": pick_precision(pick_device(), settings.precision),
+        "batch_size": settings.batch_size,
+        "steps": args.steps,
+        "seconds": seconds,
+        "eager_over_sdpa": best["eager"] / best["sdpa"],
+        "load": [load_before, load()],
+        "machine": machine(),
+        "command": command,
+        "started_utc": started,
+    }
+    print(json.dumps(report, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2) + "\n")
+    return report
+
+
+if __name__ == "__main__":
+    main()
