@@ -4,8 +4,9 @@
 
 The model is the folder given (the stand-in) or GPT-2 small's architecture (random weights) with the real
 GPT-2 tokenizer and real CoLA when WORKSHOP_GPT2_TOKENIZER / WORKSHOP_COLA_DIR point at them. Each round
-trains the first `--steps` steps of the quick recipe (no evaluation, no saves) once per kernel, in turn, from
-the same start; the report keeps each kernel's fastest round and the ratio of the two.
+trains the quick recipe for `--steps` steps (one epoch over a seeded sample of steps × batch training
+sentences; no evaluation, no saves) once per kernel, in turn, from the same start; the report keeps each
+kernel's fastest round and the ratio of the two.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ KERNELS = ("sdpa", "eager")
 
 
 def timed_steps(settings, attention: str) -> float:
-    """Wall seconds of the quick recipe's first steps with `attention`."""
+    """Wall seconds of one epoch of the quick recipe over the sample, with `attention`."""
     trainer = training.build_trainer(
         settings, eval_strategy="no", save_strategy="no", load_best_model_at_end=False, disable_tqdm=True
     )
