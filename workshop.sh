@@ -9,7 +9,8 @@ CALLER_DIR=$PWD  # `run` resolves relative paths (-p DATA_SOURCE data/...) from 
 cd "$(dirname "$0")"
 
 PYTHON=${PYTHON:-python3}
-export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}  # see BENCHMARKS.md: spinning threads stall busy laptops
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}  # BENCHMARKS.md: spinning threads stall busy laptops,
+export GOMP_SPINCOUNT=${GOMP_SPINCOUNT:-10000}        # and a short spin first is faster on quiet ones
 VENV=.venv
 
 if [ ! -x "$VENV/bin/python" ]; then

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shlex
 import sys
 import tempfile
@@ -24,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import psutil
-from train_speed import GIB, PeakRSS, cola_source, gpt2_small_dir, load, machine  # same script folder
+from train_speed import GIB, PeakRSS, cola_source, gpt2_small_dir, load, machine, openmp  # same script folder
 from transformers import TrainerCallback
 
 from workshop_lib import training
@@ -254,7 +253,7 @@ def main(argv: list[str] | None = None) -> dict:
             "trim_every": args.trim_every,
             "command": shlex.join(["python", "benchmarks/full_run.py", *sys.argv[1:]]),
             "machine": machine(),
-            "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
+            "openmp": openmp(),
             "started_utc": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(started)),
             "load_start": load_start,
             "load_end": load(),

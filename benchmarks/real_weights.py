@@ -29,9 +29,10 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+import workshop_lib  # noqa: F401  # isort: skip  (first: its OpenMP defaults apply only before torch loads)
 import render  # same script folder
 import torch
-from train_speed import machine
+from train_speed import machine, openmp
 from transformers import TrainerCallback
 
 from workshop_lib import training
@@ -222,6 +223,7 @@ def main(argv: list[str] | None = None) -> None:
             precision = pick_precision(pick_device(), settings.precision)
             attention = training_attention(pick_device())  # SDPA in every run before 2026-12-02
             extra = {"precision": precision, "selection_share": SELECTION_SHARE, "attention": attention}
+            extra |= {"openmp": openmp()} if openmp() else {}  # the wait policy, read when torch loaded
             jobs.append(("train", settings, extra | ({"trained": "top only"} if args.train_top_only else {})))
     for kind, settings, extra in jobs:
         rid = run_id(kind, settings, extra)

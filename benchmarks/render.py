@@ -427,6 +427,53 @@ def attention_figures() -> dict[str, str]:
     return f
 
 
+def omp_figures() -> dict[str, str]:
+    """omp-wait-{quiet,busy}.json: the same steps under each OpenMP wait policy, in fresh processes."""
+    f = {}
+    for state in ("quiet", "busy"):
+        found = result(f"omp-wait-{state}")
+        minute = [float(load.split("/")[0]) for load in found["load"][1:]]  # 1-minute load after each timing
+        best = {policy.split(":")[0]: min(v) for policy, v in found["seconds"].items()}
+        f |= {f"omp_wait.{state}.{policy}": f"{seconds:.1f} s" for policy, seconds in best.items()}
+        f |= {
+            f"omp_wait.{state}.rounds": "; ".join(
+                f"{policy} " + " / ".join(f"{v:.1f}" for v in values) + " s"
+                for policy, values in found["seconds"].items()
+            ),
+            f"omp_wait.{state}.steps": f"{found['steps']} steps of batch 64",
+            f"omp_wait.{state}.load": "{:.1f}-{:.1f}".format(*(f(minute) for f in (min, max))),
+            f"omp_wait.{state}.cpu": cpu_name(found["machine"]),
+            f"omp_wait.{state}.date": found["started_utc"][:16].replace("T", " "),
+            f"omp_wait.{state}.command": found["command"],
+        }
+    whole: dict[str, list[dict]] = {"spin": [], "passive": []}  # whole quick runs (spin 0: sleep at once)
+    for run in result("omp-wait-whole")["runs"]:
+        whole["passive" if run["openmp"].endswith("=0") else "spin"].append(run)
+    for name, runs in whole.items():
+        runs.sort(key=lambda r: r["started"])
+        seconds = [r["metrics"]["train_seconds"] for r in runs]
+        f |= {
+            f"omp_whole.{name}.train": " / ".join(f"{x:.0f}" for x in seconds) + " s",
+            f"omp_whole.{name}.mcc": " / ".join(mcc(r["metrics"]["mcc"]) for r in runs),
+            f"omp_whole.{name}.load": "; ".join("{:.1f} → {:.1f}".format(*r["load"]) for r in runs),
+            f"omp_whole.{name}.command": f"{runs[0]['openmp']} {runs[0]['command']}",
+        }
+    earlier = result("quick-drift")["runs"][0]  # the same machine, seed 42, sleeping at once, an hour before
+    f |= {
+        "omp_whole.earlier.train": f"{earlier['metrics']['train_seconds']:.0f} s",
+        "omp_whole.earlier.date": earlier["started"][:16].replace("T", " "),
+        "omp_whole.earlier.mcc": mcc(earlier["metrics"]["mcc"]),
+    }
+    f["omp_whole.seeds"] = " / ".join(str(r["settings"]["seed"]) for r in whole["spin"])
+    started = sorted(r["started"][:16].replace("T", " ") for runs in whole.values() for r in runs)
+    f["omp_whole.dates"] = f"{started[0]} to {started[-1][11:]}"
+    f["omp_whole.saved"] = " / ".join(
+        f"{1 - s['metrics']['train_seconds'] / p['metrics']['train_seconds']:.0%}"
+        for s, p in zip(whole["spin"], whole["passive"], strict=True)
+    )
+    return f
+
+
 def retune_figures() -> dict[str, str]:
     """The quick profile re-tuned on the selection split (quick-retune.json): each variant's MCC and time."""
     f = {}
@@ -588,7 +635,7 @@ def derived() -> dict[str, str]:
     """Every figure computed from the results files, by the name the docs use."""
     return (
         cola_figures() | speed_figures() | full_run_figures() | standin_figures() | retune_figures()
-        | machine_figures() | attention_figures() | reference_figures() | recorded_figures()
+        | machine_figures() | attention_figures() | omp_figures() | reference_figures() | recorded_figures()
     )
 
 

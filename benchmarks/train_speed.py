@@ -27,6 +27,7 @@ import threading
 import time
 from pathlib import Path
 
+import workshop_lib  # noqa: F401  # isort: skip  (first: its OpenMP defaults apply only before torch loads)
 import numpy as np
 import psutil
 import torch
@@ -94,6 +95,11 @@ def high_water() -> int:
 def load() -> str:
     """The 1/5/15-minute load averages, as a string."""
     return "/".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def openmp() -> str:
+    """The OpenMP wait settings this process started with ("" when neither is set)."""
+    return " ".join(f"{k}={os.environ[k]}" for k in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT") if k in os.environ)
 
 
 def machine() -> dict:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -19,6 +22,17 @@ def test_checkout_reads_the_top_level_folders():
     assert shipped("acceptability") == ROOT / "data" / "acceptability"
     assert shipped("baselines") == ROOT / "baselines"
     assert [p.name[:2] for p in notebook_sources()] == ["01", "02", "03", "04", "05", "06"]
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [({}, "PASSIVE 10000"), ({"OMP_WAIT_POLICY": "ACTIVE", "GOMP_SPINCOUNT": "5"}, "ACTIVE 5")],
+)
+def test_importing_the_package_sets_a_short_openmp_spin_unless_the_user_did(given, expected):
+    env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")} | given
+    shown = "import os, workshop_lib; print(os.environ['OMP_WAIT_POLICY'], os.environ['GOMP_SPINCOUNT'])"
+    out = subprocess.run([sys.executable, "-c", shown], env=env, cwd=ROOT, capture_output=True, text=True)
+    assert out.stdout.strip() == expected, out.stderr
 
 
 def test_init_copies_the_notebooks_and_never_overwrites(tmp_path, capsys):
