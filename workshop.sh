@@ -9,8 +9,9 @@ CALLER_DIR=$PWD  # `run` resolves relative paths (-p DATA_SOURCE data/...) from 
 cd "$(dirname "$0")"
 
 PYTHON=${PYTHON:-python3}
-export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}  # BENCHMARKS.md: spinning threads stall busy laptops,
-export GOMP_SPINCOUNT=${GOMP_SPINCOUNT:-10000}        # and a short spin first is faster on quiet ones
+if [ -z "${OMP_WAIT_POLICY+set}" ]; then  # workshop_lib's default (BENCHMARKS.md, finding 1): a short spin, then sleep
+    export OMP_WAIT_POLICY=PASSIVE GOMP_SPINCOUNT=${GOMP_SPINCOUNT:-10000}
+fi
 VENV=.venv
 
 if [ ! -x "$VENV/bin/python" ]; then

@@ -35,7 +35,7 @@ def policy_env(policy: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in OMP_VARIABLES}
     if policy in ("passive", "active"):
         env["OMP_WAIT_POLICY"] = policy.upper()
-    elif policy.startswith("spin:"):
+    elif policy.startswith("spin:") and policy.removeprefix("spin:").isdigit():
         env.update(OMP_WAIT_POLICY="PASSIVE", GOMP_SPINCOUNT=policy.removeprefix("spin:"))
     elif policy != "default":
         raise SystemExit(f"unknown policy {policy!r}: passive, active, default or spin:N")
@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> dict:
         for _ in range(args.rounds):
             for policy in args.policies:
                 cmd = [sys.executable, str(HERE / "omp_wait.py"), "--child", "--steps", str(args.steps)]
-                cmd += ["--model-dir", args.model_dir] if args.model_dir else []
+                cmd += ["--model-dir", str(Path(args.model_dir).resolve())] if args.model_dir else []
                 out = subprocess.run(cmd, env=policy_env(policy), cwd=HERE, capture_output=True, text=True)
                 if out.returncode:
                     raise SystemExit(f"{policy}: the timing failed:\n{out.stderr[-3000:]}")
@@ -103,6 +103,7 @@ def main(argv: list[str] | None = None) -> dict:
     finally:
         for hog in hogs:
             hog.terminate()
+            hog.join()
     best = {p: min(v) for p, v in seconds.items()}
     report = {
         "model": Path(args.model_dir).name if args.model_dir else "GPT-2 small architecture",

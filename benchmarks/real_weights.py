@@ -29,7 +29,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-import workshop_lib  # noqa: F401  # isort: skip  (first: its OpenMP defaults apply only before torch loads)
+from workshop_lib import OPENMP_DEFAULTS  # isort: skip  (first: its OpenMP defaults apply only before torch loads)
 import render  # same script folder
 import torch
 from train_speed import machine, openmp
@@ -223,7 +223,8 @@ def main(argv: list[str] | None = None) -> None:
             precision = pick_precision(pick_device(), settings.precision)
             attention = training_attention(pick_device())  # SDPA in every run before 2026-12-02
             extra = {"precision": precision, "selection_share": SELECTION_SHARE, "attention": attention}
-            extra |= {"openmp": openmp()} if openmp() else {}  # the wait policy, read when torch loaded
+            # the OpenMP wait policy changes the time, not the result: the id names only one not the default
+            extra |= {} if openmp() == OPENMP_DEFAULTS else {"openmp": openmp()}
             jobs.append(("train", settings, extra | ({"trained": "top only"} if args.train_top_only else {})))
     for kind, settings, extra in jobs:
         rid = run_id(kind, settings, extra)
@@ -238,6 +239,7 @@ def main(argv: list[str] | None = None) -> None:
         else:
             metrics = fine_tune(settings, args.keep_models, args.peek_validation, args.train_top_only)
         entry = dict(id=rid, kind=kind, label=LABEL, settings=dataclasses.asdict(settings), **extra)
+        entry["openmp"] = " ".join(f"{k}={v}" for k, v in openmp().items())
         entry.update(metrics=metrics, started=started, load=[load_before, os.getloadavg()[0]])
         entry.update(machine=machine(), command=command)
         record(args.results, entry)

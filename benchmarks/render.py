@@ -441,16 +441,17 @@ def omp_figures() -> dict[str, str]:
                 for policy, values in found["seconds"].items()
             ),
             f"omp_wait.{state}.steps": f"{found['steps']} steps of batch 64",
-            f"omp_wait.{state}.load": "{:.1f}-{:.1f}".format(*(f(minute) for f in (min, max))),
+            f"omp_wait.{state}.load": f"{min(minute):.1f}-{max(minute):.1f}",
             f"omp_wait.{state}.cpu": cpu_name(found["machine"]),
             f"omp_wait.{state}.date": found["started_utc"][:16].replace("T", " "),
             f"omp_wait.{state}.command": found["command"],
         }
-    whole: dict[str, list[dict]] = {"spin": [], "passive": []}  # whole quick runs (spin 0: sleep at once)
+    whole: dict[str, list[dict]] = {"spin": [], "passive": []}  # whole quick runs, by seed
     for run in result("omp-wait-whole")["runs"]:
-        whole["passive" if run["openmp"].endswith("=0") else "spin"].append(run)
+        spin = dict(pair.split("=") for pair in run["openmp"].split()).get("GOMP_SPINCOUNT", "0")
+        whole["passive" if spin == "0" else "spin"].append(run)  # no spin count with PASSIVE: sleep at once
     for name, runs in whole.items():
-        runs.sort(key=lambda r: r["started"])
+        runs.sort(key=lambda r: -r["settings"]["seed"])  # 42 first
         seconds = [r["metrics"]["train_seconds"] for r in runs]
         f |= {
             f"omp_whole.{name}.train": " / ".join(f"{x:.0f}" for x in seconds) + " s",
@@ -465,11 +466,11 @@ def omp_figures() -> dict[str, str]:
         "omp_whole.earlier.mcc": mcc(earlier["metrics"]["mcc"]),
     }
     f["omp_whole.seeds"] = " / ".join(str(r["settings"]["seed"]) for r in whole["spin"])
-    started = sorted(r["started"][:16].replace("T", " ") for runs in whole.values() for r in runs)
-    f["omp_whole.dates"] = f"{started[0]} to {started[-1][11:]}"
+    times = sorted(r["started"][:16].replace("T", " ") for runs in whole.values() for r in runs)
+    f["omp_whole.dates"] = f"{times[0]} to {times[-1][11:]}"
     f["omp_whole.saved"] = " / ".join(
-        f"{1 - s['metrics']['train_seconds'] / p['metrics']['train_seconds']:.0%}"
-        for s, p in zip(whole["spin"], whole["passive"], strict=True)
+        f"{1 - spun['metrics']['train_seconds'] / slept['metrics']['train_seconds']:.0%}"
+        for spun, slept in zip(whole["spin"], whole["passive"], strict=True)
     )
     return f
 

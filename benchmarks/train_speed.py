@@ -97,9 +97,9 @@ def load() -> str:
     return "/".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def openmp() -> str:
-    """The OpenMP wait settings this process started with ("" when neither is set)."""
-    return " ".join(f"{k}={os.environ[k]}" for k in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT") if k in os.environ)
+def openmp() -> dict[str, str]:
+    """The OpenMP wait variables of this process (workshop_lib, imported before torch, sets its defaults)."""
+    return {k: os.environ[k] for k in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT") if k in os.environ}
 
 
 def machine() -> dict:
