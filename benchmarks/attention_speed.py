@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import shlex
 import sys
 import tempfile
@@ -21,7 +20,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from train_speed import cola_source, gpt2_small_dir, load, machine  # same script folder
+from train_speed import cola_source, gpt2_small_dir, load, machine, publish  # same script folder
 
 from workshop_lib import training
 from workshop_lib.data import load_cola
@@ -81,10 +80,7 @@ def main(argv: list[str] | None = None) -> dict:
         "command": command,
         "started_utc": started,
     }
-    print(json.dumps(report, indent=2))
-    if args.json:
-        args.json.write_text(json.dumps(report, indent=2) + "\n")
-    return report
+    return publish(report, args.json)
 
 
 if __name__ == "__main__":

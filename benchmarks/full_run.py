@@ -14,7 +14,6 @@ saves) on this run's own first steps, to show how far a 50-step sample lands fro
 from __future__ import annotations
 
 import argparse
-import json
 import shlex
 import sys
 import tempfile
@@ -23,7 +22,16 @@ from pathlib import Path
 
 import numpy as np
 import psutil
-from train_speed import GIB, PeakRSS, cola_source, gpt2_small_dir, load, machine, openmp  # same script folder
+from train_speed import (  # same script folder
+    GIB,
+    PeakRSS,
+    cola_source,
+    gpt2_small_dir,
+    load,
+    machine,
+    openmp,
+    publish,
+)
 from transformers import TrainerCallback
 
 from workshop_lib import training
@@ -265,10 +273,7 @@ def main(argv: list[str] | None = None) -> dict:
             "validation": {k: metrics.get(k) for k in ("mcc", "accuracy", "loss")},
             **analyse(clock, collator.batches, metrics["train_seconds"]),
         }
-    print(json.dumps(report, indent=2))
-    if args.json:
-        args.json.write_text(json.dumps(report, indent=2) + "\n")
-    return report
+    return publish(report, args.json)
 
 
 if __name__ == "__main__":

@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> dict:
     if args.child:
         child(args.model_dir, args.steps)
         return {}
-    from train_speed import load, machine
+    from train_speed import load, machine, publish
 
     given = sys.argv[1:] if argv is None else argv
     command = shlex.join(["python", "benchmarks/omp_wait.py", *given])
@@ -104,22 +104,17 @@ def main(argv: list[str] | None = None) -> dict:
         for hog in hogs:
             hog.terminate()
             hog.join()
-    best = {p: min(v) for p, v in seconds.items()}
     report = {
         "model": Path(args.model_dir).name if args.model_dir else "GPT-2 small architecture",
         "steps": args.steps,
         "busy": args.busy,
         "seconds": seconds,
-        "over_passive": {p: best[p] / best["passive"] for p in best} if "passive" in best else {},
         "load": loads,
         "machine": machine(),
         "command": command,
         "started_utc": started,
     }
-    print(json.dumps(report, indent=2))
-    if args.json:
-        args.json.write_text(json.dumps(report, indent=2) + "\n")
-    return report
+    return publish(report, args.json)
 
 
 if __name__ == "__main__":

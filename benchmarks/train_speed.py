@@ -41,6 +41,7 @@ from workshop_lib.commands.train import split_pair
 from workshop_lib.data import load_cola, selection_size
 from workshop_lib.device import cpu_has_native_bf16
 from workshop_lib.modeling import ID2LABEL, LABEL2ID, ensure_pad_token, load_tokenizer
+from workshop_lib.records import atomic_write_json
 from workshop_lib.settings import resolve
 from workshop_lib.tiny import train_bpe_tokenizer
 
@@ -95,6 +96,14 @@ def high_water() -> int:
 def load() -> str:
     """The 1/5/15-minute load averages, as a string."""
     return "/".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def publish(report: dict, path: Path | None) -> dict:
+    """Print a benchmark's report and, when `path` is given, write it there atomically."""
+    print(json.dumps(report, indent=2))
+    if path:
+        atomic_write_json(path, report)
+    return report
 
 
 def openmp() -> dict[str, str]:
