@@ -386,8 +386,9 @@ def machine_figures() -> dict[str, str]:
 
 
 def cpu_name(found: dict) -> str:
-    """A results file's machine as "<cpu>, <n> cores"."""
-    return f"{found['cpu']}, {found['nproc']} cores"
+    """A results file's machine as "<cpu>, <n> cores" and, where recorded, its kind ("AuthenticAMD AVX2")."""
+    kind = f", {found['kind']}" if "kind" in found else ""
+    return f"{found['cpu']}, {found['nproc']} cores{kind}"
 
 
 def attention_figures() -> dict[str, str]:
@@ -472,6 +473,28 @@ def omp_figures() -> dict[str, str]:
         f"{1 - spun['metrics']['train_seconds'] / slept['metrics']['train_seconds']:.0%}"
         for spun, slept in zip(whole["spin"], whole["passive"], strict=True)
     )
+    return f
+
+
+def slow_figures() -> dict[str, str]:
+    """quick-fourth.json and quick-lowest-blocks.json: the quick profile on an AVX2-only AMD EPYC (fp32)."""
+    f = {}
+    for name, stem in (("quick", "quick-fourth"), ("lowest10", "quick-lowest-blocks")):
+        run = result(stem)["runs"][0]  # seed 42
+        metrics = run["metrics"]
+        f |= {
+            f"slow.{name}.train": num(round(metrics["train_seconds"])) + " s",
+            f"slow.{name}.samples": f"{metrics['train_samples_per_second']:.1f} sentences/s",
+            f"slow.{name}.mcc": mcc(metrics["mcc"]),
+            f"slow.{name}.selection_mcc": mcc(metrics["selection_mcc"]),
+            f"slow.{name}.precision": run["precision"],
+            f"slow.{name}.cpu": cpu_name(run["machine"]),
+            f"slow.{name}.date": run["started"][:16].replace("T", " "),
+            f"slow.{name}.command": run["command"],
+        }
+    fastest = next(r for r in retuned(**ALL_DATA) if r["settings"]["seed"] == 42)  # 2026-12-01's machine
+    slowest = result("quick-fourth")["runs"][0]
+    f["slow.spread"] = f"{slowest['metrics']['train_seconds'] / fastest['metrics']['train_seconds']:.1f}×"
     return f
 
 
@@ -636,7 +659,8 @@ def derived() -> dict[str, str]:
     """Every figure computed from the results files, by the name the docs use."""
     return (
         cola_figures() | speed_figures() | full_run_figures() | standin_figures() | retune_figures()
-        | machine_figures() | attention_figures() | omp_figures() | reference_figures() | recorded_figures()
+        | machine_figures() | attention_figures() | omp_figures() | slow_figures() | reference_figures()
+        | recorded_figures()
     )
 
 

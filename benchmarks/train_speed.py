@@ -39,7 +39,7 @@ from transformers.trainer_pt_utils import get_length_grouped_indices
 from workshop_lib import training
 from workshop_lib.commands.train import split_pair
 from workshop_lib.data import load_cola, selection_size
-from workshop_lib.device import cpu_has_native_bf16
+from workshop_lib.device import cpu_has_native_bf16, cpu_kind
 from workshop_lib.modeling import ID2LABEL, LABEL2ID, ensure_pad_token, load_tokenizer
 from workshop_lib.records import atomic_write_json
 from workshop_lib.settings import resolve
@@ -127,6 +127,7 @@ def machine() -> dict:
     )
     return {
         "cpu": cpu,
+        "kind": cpu_kind(),  # maker and vector instructions: machines of one name differ (AVX2, AVX-512)
         "nproc": os.cpu_count(),
         "ram_gib": round(psutil.virtual_memory().total / GIB, 1),
         "python": platform.python_version(),

@@ -64,7 +64,7 @@ def test_auto_keeps_fp32_where_native_bf16_is_not_faster(monkeypatch, gain, expe
 def test_bf16_gain_is_measured_once():
     """The test times real matrix products: a positive ratio, cached for the process."""
     gain = cpu_bf16_gain()
-    assert 0.01 < gain < 100
+    assert 0 < gain < 100  # emulated bf16 (an AVX2-only CPU) multiplied 130 times slower: a ratio below 0.01
     assert cpu_bf16_gain() is gain
 
 
