@@ -26,7 +26,9 @@ def main(argv: list[str] | None = None) -> None:
     total = AutoConfig.from_pretrained(args.source).num_hidden_layers
     if not 0 < args.blocks < total:
         parser.error(f"{args.source} has {total} blocks; keep between 1 and {total - 1}")
-    model = AutoModelForCausalLM.from_pretrained(args.source, num_hidden_layers=args.blocks)
+    model = AutoModelForCausalLM.from_pretrained(
+        args.source, num_hidden_layers=args.blocks, use_safetensors=True
+    )
     model.save_pretrained(args.target)  # safetensors
     AutoTokenizer.from_pretrained(args.source).save_pretrained(args.target)
     print(f"{args.target}: the lowest {args.blocks} of {total} blocks")

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 TEMPLATES = ROOT / "benchmarks" / "templates.md"
 DOCS = ["README.md", "notebooks/INSTRUCTOR_GUIDE.md", "BENCHMARKS.md"]
-NOTEBOOKS = "notebooks/0[1-6]_*.ipynb"  # their Markdown cells; notebooks/solutions/ copies them
+NOTEBOOKS = ("notebooks/0[1-6]_*.ipynb", "notebooks/reference/0[1-6]_*.ipynb")  # Markdown; solutions/ copies
 MARKER = re.compile(r"<!-- measured:([\w.|-]+) -->(.*?)<!-- /measured -->", re.S)
 FIELD = re.compile(r"\{([\w.|-]+)\}")
 SEEDS = (42, 1, 2)  # the order every per-seed figure is shown in
@@ -227,7 +227,6 @@ def speed_figures() -> dict[str, str]:
         "epoch.pad_1024_tokens": num(sentences * 1024),
         "epoch.pad_1024_ratio": ratio(sentences * 1024 / real, 0, "×"),
         "bf16.speedup": ratio(faster),
-        "bf16.speedup_rounded": f"{faster:.1f}",
         "bf16.samples": num(bf16["samples_per_second"], 1),
         "fp32.samples": num(fp32["samples_per_second"], 1),
         "bf16.evaluation": num(bf16["evaluation_seconds"], 1),
@@ -1015,7 +1014,7 @@ def render_all(write: bool) -> list[str]:
         found += problems(doc, old, new)
         if write and new != old:
             path.write_text(new)
-    for path in sorted(ROOT.glob(NOTEBOOKS)):
+    for path in sorted(path for pattern in NOTEBOOKS for path in ROOT.glob(pattern)):
         nb = nbformat.read(path, as_version=nbformat.NO_CONVERT)
         changed = False
         for i, cell in enumerate(nb.cells):
