@@ -478,8 +478,9 @@ def omp_figures() -> dict[str, str]:
 def slow_figures() -> dict[str, str]:
     """quick-fourth.json and quick-lowest-blocks.json: the quick profile on an AVX2-only AMD EPYC (fp32)."""
     f = {}
-    for name, stem in (("quick", "quick-fourth"), ("lowest10", "quick-lowest-blocks")):
-        run = result(stem)["runs"][0]  # seed 42
+    stems = {"quick": "quick-fourth", "lowest10": "quick-lowest-blocks"}
+    runs = {name: result(stem)["runs"][0] for name, stem in stems.items()}
+    for name, run in runs.items():  # seed 42 each
         metrics = run["metrics"]
         f |= {
             f"slow.{name}.train": num(round(metrics["train_seconds"])) + " s",
@@ -492,8 +493,8 @@ def slow_figures() -> dict[str, str]:
             f"slow.{name}.command": run["command"],
         }
     fastest = next(r for r in retuned(**ALL_DATA) if r["settings"]["seed"] == 42)  # 2026-12-01's machine
-    slowest = result("quick-fourth")["runs"][0]
-    f["slow.spread"] = f"{slowest['metrics']['train_seconds'] / fastest['metrics']['train_seconds']:.1f}×"
+    slowest = runs["quick"]["metrics"]["train_seconds"]
+    f["slow.spread"] = f"{slowest / fastest['metrics']['train_seconds']:.1f}×"
     return f
 
 
