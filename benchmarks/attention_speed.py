@@ -12,33 +12,17 @@ kernel's fastest round and the ratio of the two.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import shlex
 import sys
 import tempfile
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from train_speed import cola_source, gpt2_small_dir, load, machine, publish  # same script folder
+from train_speed import load, machine, publish, sample_settings, timed_steps  # same script folder
 
-from workshop_lib import training
-from workshop_lib.data import load_cola
 from workshop_lib.device import pick_device, pick_precision
-from workshop_lib.settings import resolve
 
 KERNELS = ("sdpa", "eager")
-
-
-def timed_steps(settings, attention: str) -> float:
-    """Wall seconds of one epoch of the quick recipe over the sample, with `attention`."""
-    trainer = training.build_trainer(
-        settings, eval_strategy="no", save_strategy="no", load_best_model_at_end=False, disable_tqdm=True
-    )
-    trainer.model.set_attn_implementation(attention)
-    start = time.perf_counter()
-    trainer.train()
-    return time.perf_counter() - start
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -53,20 +37,15 @@ def main(argv: list[str] | None = None) -> dict:
     command = shlex.join(["python", "benchmarks/attention_speed.py", *given])
     started = datetime.now(timezone.utc).isoformat(timespec="minutes")
     with tempfile.TemporaryDirectory() as work:
-        data = cola_source()
-        if args.model_dir:
-            model, label = args.model_dir, Path(args.model_dir).name
-        else:
-            sentences = load_cola(data)["train"]["sentence"]
-            model, label = str(gpt2_small_dir(Path(work) / "gpt2", sentences)[0]), "GPT-2 small architecture"
-        settings = resolve("quick", model_name=model, data_source=data, output_dir=f"{work}/run")
-        settings = dataclasses.replace(settings, train_limit=settings.batch_size * args.steps)
+        settings = sample_settings(args.model_dir, Path(work), args.steps)
         seconds: dict[str, list[float]] = {k: [] for k in KERNELS}
         load_before = load()
         for _ in range(args.rounds):
             for kernel in KERNELS:
-                seconds[kernel].append(timed_steps(settings, kernel))
+                use_kernel = lambda model, k=kernel: model.set_attn_implementation(k)  # noqa: E731
+                seconds[kernel].append(timed_steps(settings, use_kernel))
                 print(f"{kernel}: {seconds[kernel][-1]:.1f} s", flush=True)
+    label = Path(args.model_dir).name if args.model_dir else "GPT-2 small architecture"
     best = {k: min(v) for k, v in seconds.items()}
     report = {
         "model": label,

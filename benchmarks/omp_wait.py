@@ -15,7 +15,6 @@ no evaluation, no saves; the model is the folder given (the stand-in) or GPT-2 s
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import multiprocessing
 import os
@@ -45,18 +44,12 @@ def policy_env(policy: str) -> dict[str, str]:
 def child(model_dir: str | None, steps: int) -> None:
     """In a fresh process: train `steps` steps with eager attention and print the wall seconds."""
     import torch  # noqa: F401  # isort: skip  (first: OpenMP starts with the policy's variables, not workshop_lib's)
-    from attention_speed import timed_steps
-    from train_speed import cola_source, gpt2_small_dir
-
-    from workshop_lib.data import load_cola
-    from workshop_lib.settings import resolve
+    from train_speed import sample_settings, timed_steps
 
     with tempfile.TemporaryDirectory() as work:
-        data = cola_source()
-        model = model_dir or str(gpt2_small_dir(Path(work) / "gpt2", load_cola(data)["train"]["sentence"])[0])
-        settings = resolve("quick", model_name=model, data_source=data, output_dir=f"{work}/run")
-        settings = dataclasses.replace(settings, train_limit=settings.batch_size * steps)
-        print(json.dumps({"seconds": timed_steps(settings, "eager")}))
+        settings = sample_settings(model_dir, Path(work), steps)
+        seconds = timed_steps(settings, lambda model: model.set_attn_implementation("eager"))
+        print(json.dumps({"seconds": seconds}))
 
 
 def spin_forever() -> None:

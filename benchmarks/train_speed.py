@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import ast
 import ctypes
+import dataclasses
 import gc
 import json
 import os
@@ -25,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import workshop_lib  # noqa: F401  # isort: skip  (first: its OpenMP defaults apply only before torch loads)
@@ -42,7 +44,7 @@ from workshop_lib.data import load_cola, selection_size
 from workshop_lib.device import cpu_has_native_bf16, cpu_kind
 from workshop_lib.modeling import ID2LABEL, LABEL2ID, ensure_pad_token, load_tokenizer
 from workshop_lib.records import atomic_write_json
-from workshop_lib.settings import resolve
+from workshop_lib.settings import Settings, resolve
 from workshop_lib.tiny import train_bpe_tokenizer
 
 FULL_TRAIN_SENTENCES = 8551  # CoLA's training split
@@ -171,6 +173,26 @@ def gpt2_small_dir(out: Path, sentences: list[str]) -> tuple[Path, int, int]:
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)
     return out, sum(p.numel() for p in model.parameters()), non_embedding_parameters(model)
+
+
+def sample_settings(model_dir: str | None, work: Path, steps: int) -> Settings:
+    """Quick-profile settings over a sample of `steps` batches, for the model given or GPT-2 small's."""
+    data = cola_source()
+    model = model_dir or str(gpt2_small_dir(work / "gpt2", load_cola(data)["train"]["sentence"])[0])
+    settings = resolve("quick", model_name=model, data_source=data, output_dir=f"{work}/run")
+    return dataclasses.replace(settings, train_limit=settings.batch_size * steps)
+
+
+def timed_steps(settings: Settings, prepare: Callable[[torch.nn.Module], object] | None = None) -> float:
+    """Wall seconds of one epoch of the recipe over the sample, after `prepare(model)`; no eval, no saves."""
+    trainer = training.build_trainer(
+        settings, eval_strategy="no", save_strategy="no", load_best_model_at_end=False, disable_tqdm=True
+    )
+    if prepare is not None:
+        prepare(trainer.model)
+    start = time.perf_counter()
+    trainer.train()
+    return time.perf_counter() - start
 
 
 def release_memory() -> None:

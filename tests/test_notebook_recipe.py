@@ -11,6 +11,7 @@ import pytest
 import torch
 from transformers import TrainerCallback
 
+from workshop_lib import lessons
 from workshop_lib.inference import AcceptabilityClassifier
 from workshop_lib.settings import resolve
 from workshop_lib.training import (
@@ -117,23 +118,30 @@ def test_guard_resumes_an_interrupted_run_made_with_the_same_settings(tmp_path):
         run_cells("05_training.ipynb", ["c05-guard"], {"settings": other, "OVERWRITE": False})
 
 
-def test_pipeline_cell_agrees_with_the_classifier(classifier_dir, capsys):
-    ns = run_cells("06_usage_and_deployment.ipynb", ["c06-pipeline"], {"model_dir": classifier_dir})
+def pipeline_cell(model_dir: Path, out: Path) -> dict:
+    """Run notebook 06's pipeline cell on `model_dir`, in the smoke profile (a tiny model: toy caveats)."""
+    ns = {"model_dir": model_dir, "lessons": lessons, "settings": resolve("smoke", output_dir=str(out))}
+    return run_cells("06_usage_and_deployment.ipynb", ["c06-pipeline"], ns)
+
+
+def test_pipeline_cell_agrees_with_the_classifier(classifier_dir, tmp_path, capsys):
+    ns = pipeline_cell(classifier_dir, tmp_path)
     classify = ns["classify"]
     shown = classify(SENTENCES)
     expected = AcceptabilityClassifier.from_dir(classifier_dir, device="cpu").predict(SENTENCES)
     assert [v["label"] for v in shown] == [v["label"] for v in expected]
     assert [v["score"] for v in shown] == pytest.approx([v["score"] for v in expected], abs=1e-5)
-    pair, both = capsys.readouterr().out.splitlines()  # what the cell printed, as Python literals
+    pair, both, warning = capsys.readouterr().out.splitlines()  # two Python literals, then the caveat
+    assert warning == lessons.caveat(ns["settings"], "verdicts")  # a toy's verdicts say so
     assert ast.literal_eval(pair) == classify(["The cat sat on the mat.", "The cat sat mat the on."])
     scores = {v["label"]: v["score"] for v in ast.literal_eval(both)}  # every label, with its probability
     assert scores.keys() == {"acceptable", "unacceptable"} and sum(scores.values()) == pytest.approx(1)
     assert scores[expected[0]["label"]] == pytest.approx(expected[0]["score"], abs=1e-5)  # SENTENCES[0]
 
 
-def test_a_longer_neighbour_in_the_batch_changes_nothing(classifier_dir):
+def test_a_longer_neighbour_in_the_batch_changes_nothing(classifier_dir, tmp_path):
     """Notebook 06's exercise 3 answer: padding never changes a verdict."""
-    ns = run_cells("06_usage_and_deployment.ipynb", ["c06-pipeline"], {"model_dir": classifier_dir})
+    ns = pipeline_cell(classifier_dir, tmp_path)
     classify, long = (
         ns["classify"],
         " ".join(["The old farmers in the quiet village read the long letter."] * 3),

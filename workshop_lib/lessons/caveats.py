@@ -14,7 +14,7 @@ CAVEATS = {
     "fine_tuned_scores": (
         "smoke profile: a tiny random network fine-tuned for seconds on the small made-up embedded set, "
         "where surface patterns can carry a score; these numbers say nothing about GPT-2 on CoLA "
-        "(quick/full; notebook 06 lists what real weights reach)."
+        "(quick/full; the table in section 5 of notebook 06 lists what real weights reach)."
     ),
     "zero_shot": (
         "smoke profile: the tiny model has random weights and knows no English, so this MCC is noise, not "
