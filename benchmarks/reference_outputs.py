@@ -5,9 +5,10 @@ profile and the real CoLA. `workshop run` executes the series; the executed note
 notebooks/reference/ with a banner cell that names the model, the machine and the command, and with this
 machine's folders replaced by placeholders. Not part of CI (tens of minutes on a 2-core CPU);
 tests/test_reference_outputs.py checks that they exist, name the stand-in and match the learner notebooks'
-cells. Rerun it after changing a learner notebook:
+cells. Rerun it after changing a learner notebook's code; after a prose-only edit, copy the Markdown over:
 
     WORKSHOP_COLA_DIR=/path/to/cola python benchmarks/reference_outputs.py
+    python benchmarks/reference_outputs.py --prose-only
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 import nbformat
 from real_weights import LABEL, default_data, fetch_standin  # same script folder
 from train_speed import machine
+from transformers import AutoConfig, AutoTokenizer
 
 from workshop_lib.commands.main import main as workshop
 from workshop_lib.paths import notebook_sources
@@ -32,16 +34,41 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "notebooks" / "reference"
 TIMES = ROOT / "benchmarks" / "results" / "reference-outputs.json"  # each notebook's wall time in that run
 BANNER_ID = "reference-banner"
+GPT2_CONTEXT = 1024  # the tokens GPT-2 reads at most: what the learner notebooks' prose assumes
 
 
-def banner(command: str) -> nbformat.NotebookNode:
-    """The first cell of every reference notebook: what ran, on what, and that it is not GPT-2."""
+def differences(model_dir: Path) -> str:
+    """Where the stand-in's outputs differ from the prose, which was written for GPT-2; '' if nowhere."""
+    config, tokenizer = AutoConfig.from_pretrained(model_dir), AutoTokenizer.from_pretrained(model_dir)
+    found = []
+    if tokenizer.pad_token is not None:
+        found.append(f"its tokenizer has a pad token (`{tokenizer.pad_token}`), so notebook 03 pads at once")
+    if config.max_position_embeddings != GPT2_CONTEXT:
+        found.append(
+            f"it reads up to {config.max_position_embeddings:,} tokens, so notebook 03 pads to that, not "
+            f"{GPT2_CONTEXT:,}, and notebook 06's long text is not cut"
+        )
+    if tokenizer.eos_token != "<|endoftext|>":
+        found.append(f"its end-of-text token is `{tokenizer.eos_token}`, not `<|endoftext|>`")
+    if config.model_type == "llama":  # LlamaForQuestionAnswering keeps its body under `transformer.`
+        found.append(
+            "in notebook 01's question-answering demo transformers' Llama class looks for the body under "
+            "other names, so the whole network starts random there, not only the new head"
+        )
+    if not found:
+        return ""
+    return f" The prose describes GPT-2; where the stand-in differs, so do the outputs: {'; '.join(found)}."
+
+
+def banner(command: str, model_dir: Path) -> nbformat.NotebookNode:
+    """The first cell of every reference notebook: what ran, on what, that it is not GPT-2, how it differs."""
     found = machine()
     cell = nbformat.v4.new_markdown_cell(
         f"> **Reference output, not your run.** Executed with **{LABEL}**, a real pretrained decoder of "
         "GPT-2 small's size, used because the Hugging Face hub was out of reach: *not GPT-2's* numbers. "
         f"Quick profile, real CoLA; {found['cpu']}, {found['nproc']} cores, "
         f"{datetime.now(timezone.utc):%Y-%m-%d}; `{command}`. Your own notebook is one folder up."
+        + differences(model_dir)
     )
     cell["id"] = BANNER_ID
     return cell
@@ -54,7 +81,7 @@ def scrubbed(text: str, places: dict[str, str]) -> str:
     return text
 
 
-def publish(executed: Path, target: Path, command: str, places: dict[str, str]) -> None:
+def publish(executed: Path, target: Path, command: str, places: dict[str, str], model_dir: Path) -> None:
     """Copy one executed notebook with the banner first and the folders scrubbed from its outputs."""
     nb = nbformat.read(executed, as_version=4)
     for cell in nb.cells:
@@ -69,8 +96,30 @@ def publish(executed: Path, target: Path, command: str, places: dict[str, str]) 
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
-    nb.cells.insert(0, banner(command))
+    nb.cells.insert(0, banner(command, model_dir))
     nbformat.write(nb, target)
+
+
+def refresh_prose(source: Path, target: Path) -> int:
+    """Copy the learner notebook's Markdown cells into its reference, by cell id; return how many changed."""
+    learner, reference = nbformat.read(source, as_version=4), nbformat.read(target, as_version=4)
+    prose = {cell.id: cell.source for cell in learner.cells if cell.cell_type == "markdown"}
+    shown = [cell for cell in reference.cells[1:] if cell.cell_type == "markdown"]  # the banner aside
+    if [cell.id for cell in shown] != list(prose):
+        raise SystemExit(f"{target}: not the learner notebook's Markdown cells; rerun without --prose-only")
+    changed = [cell for cell in shown if cell.source != prose[cell.id]]
+    for cell in changed:
+        cell.source = prose[cell.id]
+    if changed:
+        nbformat.write(reference, target)
+    return len(changed)
+
+
+def results(metrics: Path) -> dict:
+    """What the run measured that the reference notebooks show: training time and MCCs, the zero-shot MCC."""
+    found = json.loads(metrics.read_text())["metrics"]
+    keys = ("train_seconds", "train_samples_per_second", "mcc", "selection_mcc")
+    return {**{k: found["training"][k] for k in keys}, "zero_shot_mcc": found["zero_shot"]["mcc"]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,7 +127,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model-dir", type=Path, help="the stand-in folder (default: fetch it)")
     parser.add_argument("--data", default=default_data(), help="CoLA in GLUE form")
+    parser.add_argument(
+        "--prose-only",
+        action="store_true",
+        help="only copy the learner notebooks' Markdown into the references (after a prose edit; no run)",
+    )
     args = parser.parse_args(argv)
+    if args.prose_only:
+        changed = sum(refresh_prose(source, OUT / source.name) for source in notebook_sources())
+        print(f"{changed} Markdown cell(s) refreshed in {OUT}")
+        return 0
     if args.data is None:
         parser.error("no CoLA folder found: pass --data /path/to/cola/glue or set WORKSHOP_COLA_DIR")
     model_dir = args.model_dir or fetch_standin()
@@ -91,9 +149,11 @@ def main(argv: list[str] | None = None) -> int:
         if code not in (0, 2):  # 2: a baseline moved; quick has none, so only a failure stops here
             return code
         times = {
-            "what": "wall seconds of each notebook (kernel start included) in the run that made the "
-            "reference outputs: quick profile, the stand-in (SmolLM2-135M-Instruct, not GPT-2), real CoLA",
+            "what": "wall seconds of each notebook (kernel start included) and the results of the run that "
+            "made the reference outputs: quick profile, the stand-in (SmolLM2-135M-Instruct, not GPT-2), "
+            "real CoLA",
             "notebooks": json.loads((run_dir / "run.json").read_text())["finished"],
+            "results": results(run_dir / "metrics.json"),
             "started": started,
             "load": [round(load_before, 2), round(os.getloadavg()[0], 2)],
             "machine": machine(),
@@ -103,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         places = {str(run_dir): "<run folder>", str(model_dir): "<stand-in folder>", str(args.data): "<CoLA>"}
         OUT.mkdir(exist_ok=True)
         for source in notebook_sources():
-            publish(run_dir / source.name, OUT / source.name, command, places)
+            publish(run_dir / source.name, OUT / source.name, command, places, Path(model_dir))
     print(f"Wrote {len(notebook_sources())} reference notebooks into {OUT}")
     return 0
 

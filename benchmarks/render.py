@@ -566,7 +566,7 @@ def retune_figures() -> dict[str, str]:
 
 
 def reference_figures() -> dict[str, str]:
-    """The reference outputs' run (reference_outputs.py): each notebook's wall time, quick, the stand-in."""
+    """The reference outputs' run (reference_outputs.py): each notebook's wall time and its results."""
     run = result("reference-outputs")
     f = {f"reference.{stem[:2]}": secs_min(seconds) for stem, seconds in run["notebooks"].items()}
     return f | {
@@ -575,6 +575,10 @@ def reference_figures() -> dict[str, str]:
         "reference.load": " → ".join(f"{v:.1f}" for v in run["load"]),
         "reference.cpu": cpu_name(run["machine"]),
         "reference.command": run["command"],
+        "reference.train": num(round(run["results"]["train_seconds"])) + " s",
+        "reference.mcc": mcc(run["results"]["mcc"]),
+        "reference.selection_mcc": mcc(run["results"]["selection_mcc"]),
+        "reference.zero_shot": mcc(run["results"]["zero_shot_mcc"]),
     }
 
 
@@ -639,7 +643,7 @@ def standin_figures() -> dict[str, str]:
         "standin.full3.seed42_samples": f"{first['metrics']['train_samples_per_second']:.1f} samples/s",
         "standin.full3.seed42_started": first["started"][11:16] + " UTC",
         "standin.full3.seed42_load": span(first["load"], fixed(1)),
-        "standin.zero_shot": mcc(result("quick-tuning-zeroshot")["runs"][0]["metrics"]["mcc"]),
+        "standin.zero_shot": mcc(result("zero-shot-standin")["runs"][0]["metrics"]["mcc"]),
     }
     for config in ("A", "B", "C"):  # quick-tuning-<config>-s<seed>.json; a seed not run shows as –
         files = [RESULTS / f"quick-tuning-{config}-s{seed}.json" for seed in SEEDS]

@@ -24,6 +24,11 @@ def code_sources(nb: nbformat.NotebookNode) -> list[str]:
     ]
 
 
+def prose(cells: list) -> list[tuple[str, str]]:
+    """The Markdown cells' ids and sources."""
+    return [(cell.id, cell.source) for cell in cells if cell.cell_type == "markdown"]
+
+
 @pytest.mark.parametrize("source", notebook_sources(), ids=lambda p: p.stem)
 def test_each_notebook_has_a_labelled_reference_with_the_same_code(source):
     target = REFERENCE / source.name
@@ -37,6 +42,10 @@ def test_each_notebook_has_a_labelled_reference_with_the_same_code(source):
     assert code_sources(reference) == code_sources(learner), (
         f"{target.name} is stale: the learner notebook's code changed since it ran; "
         "rerun benchmarks/reference_outputs.py"
+    )
+    assert prose(reference.cells[1:]) == prose(learner.cells), (
+        f"{target.name} shows other prose than the learner notebook: "
+        "run python benchmarks/reference_outputs.py --prose-only"
     )
     outputs = [out for cell in reference.cells if cell.cell_type == "code" for out in cell.get("outputs", [])]
     assert outputs, f"{target.name} was not executed"

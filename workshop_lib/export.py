@@ -232,7 +232,7 @@ def model_card(settings: Settings, metrics: dict, max_length: int, zero_shot: di
 {card_data(settings, metrics).to_yaml()}
 ---
 
-# GPT-2 CoLA workshop model ({settings.profile} profile)
+# CoLA workshop model ({settings.profile} profile)
 
 A sentence classifier that says whether an English sentence is grammatically **acceptable** (label 1) or
 **unacceptable** (label 0). It is {base} with a sequence-classification head, fine-tuned in the
