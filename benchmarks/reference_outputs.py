@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "notebooks" / "reference"
 TIMES = ROOT / "benchmarks" / "results" / "reference-outputs.json"  # each notebook's wall time in that run
 BANNER_ID = "reference-banner"
+ONE_UP = " Your own notebook is one folder up."  # ends what the run wrote; what the model differs in follows
 GPT2_CONTEXT = 1024  # the tokens GPT-2 reads at most: what the learner notebooks' prose assumes
 
 
@@ -45,11 +46,16 @@ def differences(model_dir: Path) -> str:
         found.append(f"its tokenizer has a pad token (`{tokenizer.pad_token}`), so notebook 03 pads at once")
     if config.max_position_embeddings != GPT2_CONTEXT:
         found.append(
-            f"it reads up to {config.max_position_embeddings:,} tokens, so notebook 03 pads to that, not "
-            f"{GPT2_CONTEXT:,}, and notebook 06's long text is not cut"
+            f"it reads up to {config.max_position_embeddings:,} tokens, so notebook 03's padding exercise "
+            f"pads to that, not {GPT2_CONTEXT:,} (most of that notebook's time), and notebook 06's long text "
+            "is not cut"
         )
-    if tokenizer.eos_token != "<|endoftext|>":
-        found.append(f"its end-of-text token is `{tokenizer.eos_token}`, not `<|endoftext|>`")
+    start = tokenizer.bos_token or tokenizer.eos_token  # what notebook 01's scoring puts in front
+    if (start, tokenizer.eos_token) != ("<|endoftext|>", "<|endoftext|>"):
+        found.append(
+            f"notebook 01 scores each sentence after `{start}` and text ends with `{tokenizer.eos_token}` "
+            "(GPT-2: `<|endoftext|>` for both)"
+        )
     if config.model_type == "llama":  # LlamaForQuestionAnswering keeps its body under `transformer.`
         found.append(
             "in notebook 01's question-answering demo transformers' Llama class looks for the body under "
@@ -67,8 +73,7 @@ def banner(command: str, model_dir: Path) -> nbformat.NotebookNode:
         f"> **Reference output, not your run.** Executed with **{LABEL}**, a real pretrained decoder of "
         "GPT-2 small's size, used because the Hugging Face hub was out of reach: *not GPT-2's* numbers. "
         f"Quick profile, real CoLA; {found['cpu']}, {found['nproc']} cores, "
-        f"{datetime.now(timezone.utc):%Y-%m-%d}; `{command}`. Your own notebook is one folder up."
-        + differences(model_dir)
+        f"{datetime.now(timezone.utc):%Y-%m-%d}; `{command}`.{ONE_UP}" + differences(model_dir)
     )
     cell["id"] = BANNER_ID
     return cell
@@ -100,14 +105,17 @@ def publish(executed: Path, target: Path, command: str, places: dict[str, str], 
     nbformat.write(nb, target)
 
 
-def refresh_prose(source: Path, target: Path) -> int:
-    """Copy the learner notebook's Markdown cells into its reference, by cell id; return how many changed."""
+def refresh_prose(source: Path, target: Path, model_dir: Path) -> int:
+    """Copy the learner's Markdown into its reference, renew the banner's differences; count the changes."""
     learner, reference = nbformat.read(source, as_version=4), nbformat.read(target, as_version=4)
     prose = {cell.id: cell.source for cell in learner.cells if cell.cell_type == "markdown"}
-    shown = [cell for cell in reference.cells[1:] if cell.cell_type == "markdown"]  # the banner aside
-    if [cell.id for cell in shown] != list(prose):
+    first, *cells = reference.cells
+    shown = [cell for cell in cells if cell.cell_type == "markdown"]
+    same_cells = [cell.id for cell in shown] == list(prose)
+    if first.get("id") != BANNER_ID or ONE_UP not in first.source or not same_cells:
         raise SystemExit(f"{target}: not the learner notebook's Markdown cells; rerun without --prose-only")
-    changed = [cell for cell in shown if cell.source != prose[cell.id]]
+    prose[BANNER_ID] = first.source.split(ONE_UP)[0] + ONE_UP + differences(model_dir)  # run facts kept
+    changed = [cell for cell in [first, *shown] if cell.source != prose[cell.id]]
     for cell in changed:
         cell.source = prose[cell.id]
     if changed:
@@ -116,10 +124,9 @@ def refresh_prose(source: Path, target: Path) -> int:
 
 
 def results(metrics: Path) -> dict:
-    """What the run measured that the reference notebooks show: training time and MCCs, the zero-shot MCC."""
-    found = json.loads(metrics.read_text())["metrics"]
-    keys = ("train_seconds", "train_samples_per_second", "mcc", "selection_mcc")
-    return {**{k: found["training"][k] for k in keys}, "zero_shot_mcc": found["zero_shot"]["mcc"]}
+    """What the run's training measured: its time and its MCCs on validation and on the selection split."""
+    training = json.loads(metrics.read_text())["metrics"]["training"]
+    return {key: training[key] for key in ("train_seconds", "mcc", "selection_mcc")}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -130,11 +137,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--prose-only",
         action="store_true",
-        help="only copy the learner notebooks' Markdown into the references (after a prose edit; no run)",
+        help="only copy the learner notebooks' Markdown and renew the banners (after a prose edit; no run)",
     )
     args = parser.parse_args(argv)
     if args.prose_only:
-        changed = sum(refresh_prose(source, OUT / source.name) for source in notebook_sources())
+        model_dir = args.model_dir or fetch_standin()
+        changed = sum(refresh_prose(source, OUT / source.name, model_dir) for source in notebook_sources())
         print(f"{changed} Markdown cell(s) refreshed in {OUT}")
         return 0
     if args.data is None:

@@ -183,10 +183,19 @@ def sample_settings(model_dir: str | None, work: Path, steps: int) -> Settings:
     return dataclasses.replace(settings, train_limit=settings.batch_size * steps)
 
 
-def timed_steps(settings: Settings, prepare: Callable[[torch.nn.Module], object] | None = None) -> float:
+def timed_steps(
+    settings: Settings,
+    prepare: Callable[[torch.nn.Module], object] | None = None,
+    callbacks: list[TrainerCallback] | None = None,
+) -> float:
     """Wall seconds of one epoch of the recipe over the sample, after `prepare(model)`; no eval, no saves."""
     trainer = training.build_trainer(
-        settings, eval_strategy="no", save_strategy="no", load_best_model_at_end=False, disable_tqdm=True
+        settings,
+        callbacks,
+        eval_strategy="no",
+        save_strategy="no",
+        load_best_model_at_end=False,
+        disable_tqdm=True,
     )
     if prepare is not None:
         prepare(trainer.model)
