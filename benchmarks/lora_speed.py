@@ -38,10 +38,11 @@ def add_adapters(model: torch.nn.Module, rank: int) -> dict[str, object]:
 
     targets = TARGETS[model.config.model_type]
     inject_adapter_in_model(LoraConfig(r=rank, lora_alpha=2 * rank, target_modules=targets), model)
-    head = model.score if hasattr(model, "score") else model.classifier
-    head_weights = {id(p) for p in head.parameters()}
+    model.requires_grad_(False)  # as real_weights.TrainTopOnly does; then only the adapters and the head
+    (model.score if hasattr(model, "score") else model.classifier).requires_grad_(True)
     for name, param in model.named_parameters():
-        param.requires_grad_(id(param) in head_weights or "lora_" in name)
+        if "lora_" in name:
+            param.requires_grad_(True)
     trained = sum(p.numel() for p in model.parameters() if p.requires_grad)
     return {"targets": list(targets), "trained_parameters": trained}
 
