@@ -1,6 +1,7 @@
 """Run everything offline in the smoke profile, with artifacts in a fresh temporary folder; two test tiers."""
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -11,6 +12,11 @@ os.environ["WORKSHOP_OUTPUT_DIR"] = tempfile.mkdtemp(prefix="workshop-test-")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove the session's artifact folder: a test run leaves nothing behind in the temporary folder."""
+    shutil.rmtree(os.environ["WORKSHOP_OUTPUT_DIR"], ignore_errors=True)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

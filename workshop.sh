@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up the workshop in ./.venv (first time: about a minute; afterwards: seconds), then hand over:
+# Set up the workshop in ./.venv (first time: minutes; afterwards: seconds), then hand over:
 #   ./workshop.sh run | compare | train | init | doctor | prefetch | progress ...   `workshop` (see --help)
 #   ./workshop.sh test [--all] [PYTEST ARGS]                            ruff + the default tier (--all: CI's)
 #   ./workshop.sh lab                                                   Jupyter Lab on notebooks/
@@ -20,6 +20,7 @@ if [ ! -x "$VENV/bin/python" ]; then
     "$PYTHON" -m venv "$VENV"
 fi
 PIP=("$VENV/bin/python" -m pip --quiet --disable-pip-version-check)
+PIP_CONFIG=("$VENV/bin/python" -m pip --disable-pip-version-check config)  # not --quiet: it hides the values
 
 # Which versions: those the workshop was tested with (constraints.txt, made by `uv pip compile` for Linux
 # x86-64, Python 3.11.5 or newer, with torch $TESTED_TORCH) where they install, the newest versions
@@ -41,7 +42,7 @@ esac
 torch_requirement() {
     if [ -n "${WORKSHOP_TORCH:-}" ]; then echo "$WORKSHOP_TORCH"; return; fi
     local dir wheel
-    for dir in ${PIP_FIND_LINKS:-} $("${PIP[@]}" config get global.find-links 2>/dev/null || true); do
+    for dir in ${PIP_FIND_LINKS:-} $("${PIP_CONFIG[@]}" get global.find-links 2>/dev/null || true); do
         for wheel in "$dir"/torch-*+cpu-*.whl; do
             if [ -e "$wheel" ]; then
                 wheel=${wheel##*/torch-}
@@ -53,11 +54,48 @@ torch_requirement() {
     if [ "$VERSIONS" = tested ]; then echo "torch==$TESTED_TORCH"; else echo "torch"; fi
 }
 
+# The installer: uv (PyPI's fast installer; into .venv unless on PATH) where it can be had, else pip, and pip
+# whenever uv fails; WORKSHOP_INSTALLER=pip skips uv. uv reads neither pip's config files nor its PIP_*
+# variables, so their indexes, wheel folders, constraints and certificate are passed on.
+UV=() UV_OPTIONS=()
+find_uv() {
+    local line key value item cert=
+    [ "${WORKSHOP_INSTALLER:-uv}" = uv ] || return 0
+    if [ -x "$VENV/bin/uv" ]; then UV=("$VENV/bin/uv")
+    elif command -v uv >/dev/null; then UV=("$(command -v uv)")
+    elif "${PIP[@]}" install uv 2>/dev/null && [ -x "$VENV/bin/uv" ]; then UV=("$VENV/bin/uv")
+    else return 0
+    fi
+    while IFS= read -r line; do  # key='value', a list separated by spaces
+        key=${line%%=*} value=${line#*=}
+        value=${value#\'} value=${value%\'}
+        for item in $value; do
+            case ${key##*.} in
+                index-url | extra-index-url | find-links | constraint) UV_OPTIONS+=("--${key##*.}" "$item") ;;
+                trusted-host) UV_OPTIONS+=(--allow-insecure-host "$item") ;;
+                no-index) UV_OPTIONS+=(--no-index) ;;
+                cert) cert=$item ;;
+            esac
+        done
+    done < <("${PIP_CONFIG[@]}" list 2>/dev/null)
+    [ -z "$cert" ] || UV=(env "SSL_CERT_FILE=$cert" "${UV[@]}")
+}
+
+install() {  # install ARGS...: pip install's arguments, given to uv first where there is one
+    if [ ${#UV[@]} -gt 0 ]; then
+        "${UV[@]}" pip install --quiet --python "$VENV/bin/python" --index-strategy unsafe-best-match \
+            --compile-bytecode ${UV_OPTIONS[@]+"${UV_OPTIONS[@]}"} "$@" && return
+        echo "uv could not install that; trying pip ..." >&2
+    fi
+    "${PIP[@]}" install "$@"
+}
+
 stamp="$VENV/.installed-$(cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)-$VERSIONS"
 if [ ! -e "$stamp" ]; then
     echo "Installing the workshop into $VENV ($VERSIONS versions) ..."
-    "$VENV/bin/python" -c 'import torch' 2>/dev/null || "${PIP[@]}" install "$(torch_requirement)"
-    "${PIP[@]}" install -e ".[test]" ${CONSTRAINTS[@]+"${CONSTRAINTS[@]}"} || {  # bash 3.2: no empty "${a[@]}"
+    find_uv
+    "$VENV/bin/python" -c 'import torch' 2>/dev/null || install "$(torch_requirement)"
+    install -e ".[test]" ${CONSTRAINTS[@]+"${CONSTRAINTS[@]}"} || {  # bash 3.2: no empty "${a[@]}"
         echo "Installing failed. If the tested versions (constraints.txt: Linux x86-64, Python 3.11) do not" \
             "install here, WORKSHOP_VERSIONS=newest takes the newest versions pyproject.toml allows." >&2
         exit 1

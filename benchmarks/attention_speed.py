@@ -12,13 +12,10 @@ kernel's fastest round and the ratio of the two.
 from __future__ import annotations
 
 import argparse
-import shlex
-import sys
 import tempfile
-from datetime import datetime, timezone
 from pathlib import Path
 
-from train_speed import load, machine, publish, sample_settings, timed_steps  # same script folder
+from train_speed import load, machine, origin, publish, sample_settings, timed_steps  # same script folder
 
 from workshop_lib.device import pick_device, pick_precision
 
@@ -33,9 +30,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--rounds", type=int, default=2, help="timings per kernel, interleaved")
     parser.add_argument("--json", type=Path, help="also write the report here")
     args = parser.parse_args(argv)
-    given = sys.argv[1:] if argv is None else argv
-    command = shlex.join(["python", "benchmarks/attention_speed.py", *given])
-    started = datetime.now(timezone.utc).isoformat(timespec="minutes")
+    provenance = origin("attention_speed.py", argv)
     with tempfile.TemporaryDirectory() as work:
         settings = sample_settings(args.model_dir, Path(work), args.steps)
         seconds: dict[str, list[float]] = {k: [] for k in KERNELS}
@@ -56,8 +51,7 @@ def main(argv: list[str] | None = None) -> dict:
         "eager_over_sdpa": best["eager"] / best["sdpa"],
         "load": [load_before, load()],
         "machine": machine(),
-        "command": command,
-        "started_utc": started,
+        **provenance,
     }
     return publish(report, args.json)
 

@@ -16,14 +16,19 @@ Speed only: the MCC of a LoRA recipe is not measured here.
 from __future__ import annotations
 
 import argparse
-import shlex
-import sys
 import tempfile
-from datetime import datetime, timezone
 from pathlib import Path
 
 import torch
-from train_speed import StepClock, load, machine, publish, sample_settings, timed_steps  # same script folder
+from train_speed import (  # same script folder
+    StepClock,
+    load,
+    machine,
+    origin,
+    publish,
+    sample_settings,
+    timed_steps,
+)
 
 from workshop_lib.device import pick_device, pick_precision
 from workshop_lib.settings import Settings
@@ -68,9 +73,7 @@ def main(argv: list[str] | None = None) -> dict:
         import peft
     except ImportError:
         parser.error("this benchmark needs peft (not a workshop dependency): pip install peft")
-    given = sys.argv[1:] if argv is None else argv
-    command = shlex.join(["python", "benchmarks/lora_speed.py", *given])
-    started = datetime.now(timezone.utc).isoformat(timespec="minutes")
+    provenance = origin("lora_speed.py", argv)
     seconds: dict[str, list[float]] = {v: [] for v in VARIANTS}
     steady: dict[str, list[float]] = {v: [] for v in VARIANTS}
     adapters: dict[str, object] = {}
@@ -95,8 +98,7 @@ def main(argv: list[str] | None = None) -> dict:
         "peft": peft.__version__,
         "load": [load_before, load()],
         "machine": machine(),
-        "command": command,
-        "started_utc": started,
+        **provenance,
     }
     return publish(report, args.json)
 

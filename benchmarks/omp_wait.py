@@ -18,11 +18,9 @@ import argparse
 import json
 import multiprocessing
 import os
-import shlex
 import subprocess
 import sys
 import tempfile
-from datetime import datetime, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -72,11 +70,9 @@ def main(argv: list[str] | None = None) -> dict:
     if args.child:
         child(args.model_dir, args.steps)
         return {}
-    from train_speed import load, machine, publish
+    from train_speed import load, machine, origin, publish
 
-    given = sys.argv[1:] if argv is None else argv
-    command = shlex.join(["python", "benchmarks/omp_wait.py", *given])
-    started = datetime.now(timezone.utc).isoformat(timespec="minutes")
+    provenance = origin("omp_wait.py", argv)
     hogs = [multiprocessing.Process(target=spin_forever, daemon=True) for _ in range(args.busy)]
     for hog in hogs:
         hog.start()
@@ -104,8 +100,7 @@ def main(argv: list[str] | None = None) -> dict:
         "seconds": seconds,
         "load": loads,
         "machine": machine(),
-        "command": command,
-        "started_utc": started,
+        **provenance,
     }
     return publish(report, args.json)
 

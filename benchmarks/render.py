@@ -371,7 +371,9 @@ def machine_figures() -> dict[str, str]:
             f"{name}.date": run["started"][:16].replace("T", " "),
         }
     # full_run.py --profile quick: GPT-2 small's architecture, random weights; SDPA on the Intel Xeon
-    for name, stem in (("gpt2_quick", "quick-run-gpt2"), ("gpt2_quick_intel", "quick-run-gpt2-intel")):
+    gpt2_runs = {"gpt2_quick": "quick-run-gpt2", "gpt2_quick_intel": "quick-run-gpt2-intel",
+                 "gpt2_quick_avx2": "quick-run-gpt2-avx2"}
+    for name, stem in gpt2_runs.items():
         gpt2 = result(stem)
         f |= {
             f"machines.{name}.train": num(round(gpt2["train_seconds"])) + " s",

@@ -22,11 +22,13 @@ import json
 import os
 import platform
 import resource
+import shlex
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime, timezone
 from pathlib import Path
 
 import workshop_lib  # noqa: F401  # isort: skip  (first: its OpenMP defaults apply only before torch loads)
@@ -98,6 +100,15 @@ def high_water() -> int:
 def load() -> str:
     """The 1/5/15-minute load averages, as a string."""
     return "/".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def origin(script: str, argv: list[str] | None) -> dict[str, str]:
+    """How a benchmark was started: its command line (as run from the repository root) and the UTC minute."""
+    given = sys.argv[1:] if argv is None else argv
+    return {
+        "command": shlex.join(["python", f"benchmarks/{script}", *given]),
+        "started_utc": datetime.now(timezone.utc).isoformat(timespec="minutes"),
+    }
 
 
 def publish(report: dict, path: Path | None) -> dict:

@@ -2,7 +2,8 @@
 
 Each test runs a copy of workshop.sh and pyproject.toml in a temporary project whose .venv/bin/python is a
 shim that records how it was called (and, for `init`, hands over to this test run's real Python), so no
-real pip ever runs and the project's own .venv is never touched.
+real pip or uv ever runs and the project's own .venv is never touched. The installer is pip unless a test
+says otherwise (uv: `test_uv_installs_with_pips_sources_and_pip_takes_over_when_it_fails`).
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ def make_project(tmp_path: Path, hand_over: bool = False) -> Path:
     """A project folder with the real workshop.sh and pyproject.toml and a recording .venv/bin/python.
 
     The shim appends {"cwd", "argv"} to calls.jsonl; `-c 'import torch'` exits $SHIM_TORCH (default 0:
-    installed), pip installs exit $SHIM_PIP (default 0), `pip config get` finds nothing. With hand_over the
-    shim then runs the test's own Python (the project's .venv) with the same arguments.
+    installed), pip installs exit $SHIM_PIP (default 0), `pip config get` finds nothing, `pip config list`
+    prints $SHIM_PIP_CONFIG. With hand_over the shim then runs the test's own Python (the project's .venv)
+    with the same arguments.
     """
     root = tmp_path / "project"
     (root / ".venv" / "bin").mkdir(parents=True)
@@ -43,6 +45,7 @@ def make_project(tmp_path: Path, hand_over: bool = False) -> Path:
         '    "-c import torch") exit "${SHIM_TORCH:-0}" ;;\n'
         '    "-c import sys; sys.exit(sys.version_info < (3, 11, 5))") exit "${SHIM_OLD_PYTHON:-0}" ;;\n'
         '    *" config get "*) exit 1 ;;\n'
+        '    *" config list") printf "%s\\n" "${SHIM_PIP_CONFIG:-}"; exit 0 ;;\n'
         '    *" install "*) exit "${SHIM_PIP:-0}" ;;\n'
         "esac\n" + (f'exec "{sys.executable}" "$@"\n' if hand_over else "exit 0\n")
     )
@@ -56,7 +59,7 @@ def launch(script: Path, *args: str, cwd: Path, **env: str) -> subprocess.Comple
         k: v
         for k, v in os.environ.items()
         if k not in ("PIP_FIND_LINKS", "WORKSHOP_TORCH", "WORKSHOP_VERSIONS", "PYTHON")
-    }
+    } | {"WORKSHOP_INSTALLER": "pip"}
     typed = os.path.relpath(script, cwd)
     typed = typed if typed.startswith(".") else f"./{typed}"
     return subprocess.run(
@@ -216,3 +219,42 @@ def test_an_unknown_choice_of_versions_exits_2_before_installing(tmp_path):
     assert done.returncode == 2
     assert done.stderr == "WORKSHOP_VERSIONS must be tested or newest, not 'latest'.\n"
     assert calls(root) == []
+
+
+def test_uv_installs_with_pips_sources_and_pip_takes_over_when_it_fails(tmp_path):
+    root = make_project(tmp_path)
+    uv = root / ".venv" / "bin" / "uv"  # records its arguments and SSL_CERT_FILE, exits $SHIM_UV
+    record = "import json, os, sys; print(json.dumps([os.environ.get('SSL_CERT_FILE'), sys.argv[1:]]))"
+    uv.write_text(
+        f'#!/usr/bin/env bash\n"{sys.executable}" -c "{record}" "$@" >> "{root / "uv.jsonl"}"\n'
+        'exit "${SHIM_UV:-0}"\n'
+    )
+    uv.chmod(0o755)
+    config = (  # as `pip config list` prints it: files, then PIP_* variables
+        "global.cert='/certs/ca.pem'\nglobal.constraint='/etc/pip/cap.txt'\n"
+        "global.extra-index-url='file:///mirror/a file:///mirror/b'\n"
+        ":env:.find-links='/wheels'\n:env:.default-timeout='180'"
+    )
+    env = {"WORKSHOP_INSTALLER": "uv", "SHIM_TORCH": "1", "SHIM_PIP_CONFIG": config}
+    done = launch(root / "workshop.sh", "doctor", cwd=root, **env)
+    assert done.returncode == 0, done.stderr
+    common = (
+        "pip install --quiet --python .venv/bin/python --index-strategy unsafe-best-match --compile-bytecode "
+        "--constraint /etc/pip/cap.txt --extra-index-url file:///mirror/a --extra-index-url file:///mirror/b "
+        "--find-links /wheels"  # pip's sources, its cert as SSL_CERT_FILE, its timeout dropped
+    ).split()
+    asked = [json.loads(line) for line in (root / "uv.jsonl").read_text().splitlines()]
+    assert asked == [
+        ["/certs/ca.pem", [*common, "torch==2.13.0"]],
+        ["/certs/ca.pem", [*common, "-e", ".[test]", *TESTED]],
+    ]
+    assert not [c for c in calls(root) if c["argv"][: len(PIP) + 1] == [*PIP, "install"]]  # pip idle
+
+    (root / "uv.jsonl").unlink()
+    for stamp in stamps(root):
+        (root / ".venv" / stamp).unlink()
+    done = launch(root / "workshop.sh", "doctor", cwd=root, SHIM_UV="1", **env)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("uv could not install that; trying pip ...") == 2
+    installs = [c["argv"][len(PIP) :] for c in calls(root) if c["argv"][: len(PIP) + 1] == [*PIP, "install"]]
+    assert installs == [["install", "torch==2.13.0"], ["install", "-e", ".[test]", *TESTED]]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import functools
 import math
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -75,6 +77,7 @@ def _untrained_classifier(swapped: bool = False) -> Path:
 
     quiet()
     folder = Path(tempfile.mkdtemp(prefix="exercise-classifier-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)  # gone when the kernel stops
     base = tiny_gpt2(folder / "base", seed=6)
     set_seed(6)  # the same random head every session
     model = load_model(base)
