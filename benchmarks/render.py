@@ -524,6 +524,20 @@ def lora_figures() -> dict[str, str]:
     }
 
 
+def setup_figures() -> dict[str, str]:
+    """setup-time.json: a fresh clone's first `./workshop.sh`, installing with uv and with pip."""
+    found = result("setup-time")
+    best = {k: min(v) for k, v in found["seconds"].items()}
+    return {
+        "setup.uv": f"{best['uv']:.0f} s",
+        "setup.pip": f"{best['pip']:.0f} s",
+        "setup.uv_cache": "its cache filled earlier" if found["uv_cache_at_start"] else "its cache empty",
+        "setup.cpu": cpu_name(found["machine"]),
+        "setup.date": found["started_utc"][:16].replace("T", " "),
+        "setup.command": found["command"],
+    }
+
+
 def retune_figures() -> dict[str, str]:
     """The quick profile re-tuned on the selection split (quick-retune.json): each variant's MCC and time."""
     f = {}
@@ -691,7 +705,7 @@ def derived() -> dict[str, str]:
     return (
         cola_figures() | speed_figures() | full_run_figures() | standin_figures() | retune_figures()
         | machine_figures() | attention_figures() | omp_figures() | slow_figures() | lora_figures()
-        | reference_figures() | recorded_figures()
+        | setup_figures() | reference_figures() | recorded_figures()
     )
 
 
