@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 os.environ["WORKSHOP_PROFILE"] = "smoke"
-os.environ["WORKSHOP_OUTPUT_DIR"] = tempfile.mkdtemp(prefix="workshop-test-")
+OUTPUT_DIR = tempfile.mkdtemp(prefix="workshop-test-")  # the session's artifacts, removed at its end
+os.environ["WORKSHOP_OUTPUT_DIR"] = OUTPUT_DIR
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
@@ -16,7 +17,7 @@ NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Remove the session's artifact folder: a test run leaves nothing behind in the temporary folder."""
-    shutil.rmtree(os.environ["WORKSHOP_OUTPUT_DIR"], ignore_errors=True)
+    shutil.rmtree(OUTPUT_DIR, ignore_errors=True)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -38,7 +38,8 @@ case "$VERSIONS" in
 esac
 
 # Which torch to install: $WORKSHOP_TORCH if set; else the CPU build when pip's local wheel folder holds
-# one (as on the CI machines: no multi-GB CUDA download); else the normal build for this platform.
+# one (as on the CI machines: no multi-GB CUDA download; pinned with its +cpu label, so that no installer
+# takes the index's build of the same version); else the normal build for this platform.
 torch_requirement() {
     if [ -n "${WORKSHOP_TORCH:-}" ]; then echo "$WORKSHOP_TORCH"; return; fi
     local dir wheel
@@ -46,7 +47,7 @@ torch_requirement() {
         for wheel in "$dir"/torch-*+cpu-*.whl; do
             if [ -e "$wheel" ]; then
                 wheel=${wheel##*/torch-}
-                echo "torch==${wheel%%+cpu*}"
+                echo "torch==${wheel%%-*}"
                 return
             fi
         done
@@ -54,31 +55,57 @@ torch_requirement() {
     if [ "$VERSIONS" = tested ]; then echo "torch==$TESTED_TORCH"; else echo "torch"; fi
 }
 
-# The installer: uv (PyPI's fast installer; into .venv unless on PATH) where it can be had, else pip, and pip
-# whenever uv fails; WORKSHOP_INSTALLER=pip skips uv. uv reads neither pip's config files nor its PIP_*
-# variables, so their indexes, wheel folders, constraints and certificate are passed on.
+# The installer: uv (Astral's fast installer, from PyPI into .venv unless on PATH) where it can be had, else
+# pip, and pip whenever uv fails; WORKSHOP_INSTALLER=pip skips uv. uv reads neither pip's config files nor
+# its PIP_* variables, so their indexes, wheel folders, constraints and certificate are passed on.
+case ${WORKSHOP_INSTALLER:=uv} in
+    uv | pip) ;;
+    *) echo "WORKSHOP_INSTALLER must be uv or pip, not '$WORKSHOP_INSTALLER'." >&2; exit 2 ;;
+esac
+IFS= read -r -d '' UV_FROM_PIP <<'PY' || true
+"""uv options from the text of `pip config list` (argv[1]), one per line; pip's cert as SSL_CERT_FILE=..."""
+import ast
+import sys
+
+RANK = {":env:": 0, "install": 1, "global": 2}  # pip's precedence: PIP_* variables, [install], [global]
+LISTS = {"find-links": "--find-links", "extra-index-url": "--extra-index-url", "constraint": "--constraint",
+         "trusted-host": "--allow-insecure-host"}
+found = {}
+for line in sys.argv[1].splitlines():  # section.name='value', the value as Python writes a str
+    key, _, text = line.partition("=")
+    section, _, name = key.rpartition(".")
+    if section in RANK and RANK[section] < found.get(name, (len(RANK),))[0]:
+        found[name] = (RANK[section], ast.literal_eval(text))
+for name, (_, value) in found.items():
+    if name in LISTS:
+        for item in value.split():
+            print(LISTS[name], item, sep="\n")
+    elif name == "index-url":
+        print("--index-url", value.strip(), sep="\n")
+    elif name == "no-index" and value.strip().lower() in ("y", "yes", "t", "true", "on", "1"):
+        print("--no-index")
+    elif name == "cert":
+        print(f"SSL_CERT_FILE={value.strip()}")
+PY
 UV=() UV_OPTIONS=()
 find_uv() {
-    local line key value item cert=
-    [ "${WORKSHOP_INSTALLER:-uv}" = uv ] || return 0
+    local config options line
+    [ "$WORKSHOP_INSTALLER" = uv ] || return 0
+    config=$("${PIP_CONFIG[@]}" list 2>/dev/null) || return 0
+    options=$("$VENV/bin/python" -c "$UV_FROM_PIP" "$config") || return 0
     if [ -x "$VENV/bin/uv" ]; then UV=("$VENV/bin/uv")
     elif command -v uv >/dev/null; then UV=("$(command -v uv)")
-    elif "${PIP[@]}" install uv 2>/dev/null && [ -x "$VENV/bin/uv" ]; then UV=("$VENV/bin/uv")
-    else return 0
+    else
+        echo "Fetching uv, a fast installer, into $VENV ..."
+        { "${PIP[@]}" install "uv>=0.5" && [ -x "$VENV/bin/uv" ]; } || return 0
+        UV=("$VENV/bin/uv")
     fi
-    while IFS= read -r line; do  # key='value', a list separated by spaces
-        key=${line%%=*} value=${line#*=}
-        value=${value#\'} value=${value%\'}
-        for item in $value; do
-            case ${key##*.} in
-                index-url | extra-index-url | find-links | constraint) UV_OPTIONS+=("--${key##*.}" "$item") ;;
-                trusted-host) UV_OPTIONS+=(--allow-insecure-host "$item") ;;
-                no-index) UV_OPTIONS+=(--no-index) ;;
-                cert) cert=$item ;;
-            esac
-        done
-    done < <("${PIP_CONFIG[@]}" list 2>/dev/null)
-    [ -z "$cert" ] || UV=(env "SSL_CERT_FILE=$cert" "${UV[@]}")
+    while IFS= read -r line; do
+        case $line in
+            SSL_CERT_FILE=*) UV=(env "$line" "${UV[@]}") ;;
+            ?*) UV_OPTIONS+=("$line") ;;
+        esac
+    done <<<"$options"
 }
 
 install() {  # install ARGS...: pip install's arguments, given to uv first where there is one

@@ -30,8 +30,8 @@ def make_project(tmp_path: Path, hand_over: bool = False) -> Path:
 
     The shim appends {"cwd", "argv"} to calls.jsonl; `-c 'import torch'` exits $SHIM_TORCH (default 0:
     installed), pip installs exit $SHIM_PIP (default 0), `pip config get` finds nothing, `pip config list`
-    prints $SHIM_PIP_CONFIG. With hand_over the shim then runs the test's own Python (the project's .venv)
-    with the same arguments.
+    prints $SHIM_PIP_CONFIG, workshop.sh's reading of it runs in real Python. With hand_over the shim then
+    runs the test's own Python (the project's .venv) with the same arguments.
     """
     root = tmp_path / "project"
     (root / ".venv" / "bin").mkdir(parents=True)
@@ -44,7 +44,8 @@ def make_project(tmp_path: Path, hand_over: bool = False) -> Path:
         'case "$*" in\n'
         '    "-c import torch") exit "${SHIM_TORCH:-0}" ;;\n'
         '    "-c import sys; sys.exit(sys.version_info < (3, 11, 5))") exit "${SHIM_OLD_PYTHON:-0}" ;;\n'
-        '    *" config get "*) exit 1 ;;\n'
+        '    *"uv options from the text of"*) exec "%s" "$@" ;;\n' % sys.executable
+        + '    *" config get "*) exit 1 ;;\n'
         '    *" config list") printf "%s\\n" "${SHIM_PIP_CONFIG:-}"; exit 0 ;;\n'
         '    *" install "*) exit "${SHIM_PIP:-0}" ;;\n'
         "esac\n" + (f'exec "{sys.executable}" "$@"\n' if hand_over else "exit 0\n")
@@ -136,7 +137,7 @@ def test_a_failed_install_leaves_no_stamp_and_runs_nothing(tmp_path):
         ({}, "torch==2.13.0", TESTED),  # the tested torch (the constraints file's header names it)
         ({"WORKSHOP_VERSIONS": "newest"}, "torch", []),
         ({"WORKSHOP_TORCH": "torch==2.5.1"}, "torch==2.5.1", TESTED),
-        ({"PIP_FIND_LINKS": "WHEELS"}, "torch==2.12.1", TESTED),  # the CPU wheel found locally
+        ({"PIP_FIND_LINKS": "WHEELS"}, "torch==2.12.1+cpu", TESTED),  # the CPU wheel found locally
         ({"SHIM_OLD_PYTHON": "1"}, "torch", []),  # the pins need Python 3.11.5: the newest versions instead
         ({"SHIM_OLD_PYTHON": "1", "WORKSHOP_VERSIONS": "tested"}, "torch==2.13.0", TESTED),  # forced
     ],
@@ -221,6 +222,11 @@ def test_an_unknown_choice_of_versions_exits_2_before_installing(tmp_path):
     assert calls(root) == []
 
 
+def pip_installs(root: Path) -> list[list[str]]:
+    """The `pip install` calls the shim was asked, their arguments after `install`."""
+    return [c["argv"][len(PIP) + 1 :] for c in calls(root) if c["argv"][: len(PIP) + 1] == [*PIP, "install"]]
+
+
 def test_uv_installs_with_pips_sources_and_pip_takes_over_when_it_fails(tmp_path):
     root = make_project(tmp_path)
     uv = root / ".venv" / "bin" / "uv"  # records its arguments and SSL_CERT_FILE, exits $SHIM_UV
@@ -230,25 +236,26 @@ def test_uv_installs_with_pips_sources_and_pip_takes_over_when_it_fails(tmp_path
         'exit "${SHIM_UV:-0}"\n'
     )
     uv.chmod(0o755)
-    config = (  # as `pip config list` prints it: files, then PIP_* variables
-        "global.cert='/certs/ca.pem'\nglobal.constraint='/etc/pip/cap.txt'\n"
-        "global.extra-index-url='file:///mirror/a file:///mirror/b'\n"
-        ":env:.find-links='/wheels'\n:env:.default-timeout='180'"
+    config = (  # as `pip config list` prints it (values as Python writes a str), sorted
+        ":env:.cert='/env/ca.pem'\n:env:.default-timeout='180'\n:env:.find-links='/wheels'\n"
+        "download.find-links='/not/for/install'\nglobal.cert='/certs/ca.pem'\n"
+        "global.constraint='/etc/pip/cap.txt'\nglobal.extra-index-url='file:///mirror/a\\nfile:///mirror/b'\n"
+        "global.index-url='https://g/simple'\nglobal.no-index='false'\ninstall.index-url='https://i/simple'"
     )
     env = {"WORKSHOP_INSTALLER": "uv", "SHIM_TORCH": "1", "SHIM_PIP_CONFIG": config}
     done = launch(root / "workshop.sh", "doctor", cwd=root, **env)
     assert done.returncode == 0, done.stderr
-    common = (
+    common = (  # PIP_* over [install] over [global], other sections and the timeout left out, one index-url
         "pip install --quiet --python .venv/bin/python --index-strategy unsafe-best-match --compile-bytecode "
-        "--constraint /etc/pip/cap.txt --extra-index-url file:///mirror/a --extra-index-url file:///mirror/b "
-        "--find-links /wheels"  # pip's sources, its cert as SSL_CERT_FILE, its timeout dropped
+        "--find-links /wheels --constraint /etc/pip/cap.txt --extra-index-url file:///mirror/a "
+        "--extra-index-url file:///mirror/b --index-url https://i/simple"
     ).split()
     asked = [json.loads(line) for line in (root / "uv.jsonl").read_text().splitlines()]
     assert asked == [
-        ["/certs/ca.pem", [*common, "torch==2.13.0"]],
-        ["/certs/ca.pem", [*common, "-e", ".[test]", *TESTED]],
+        ["/env/ca.pem", [*common, "torch==2.13.0"]],
+        ["/env/ca.pem", [*common, "-e", ".[test]", *TESTED]],
     ]
-    assert not [c for c in calls(root) if c["argv"][: len(PIP) + 1] == [*PIP, "install"]]  # pip idle
+    assert pip_installs(root) == []  # pip stayed idle
 
     (root / "uv.jsonl").unlink()
     for stamp in stamps(root):
@@ -256,5 +263,17 @@ def test_uv_installs_with_pips_sources_and_pip_takes_over_when_it_fails(tmp_path
     done = launch(root / "workshop.sh", "doctor", cwd=root, SHIM_UV="1", **env)
     assert done.returncode == 0, done.stderr
     assert done.stderr.count("uv could not install that; trying pip ...") == 2
-    installs = [c["argv"][len(PIP) :] for c in calls(root) if c["argv"][: len(PIP) + 1] == [*PIP, "install"]]
-    assert installs == [["install", "torch==2.13.0"], ["install", "-e", ".[test]", *TESTED]]
+    assert pip_installs(root) == [["torch==2.13.0"], ["-e", ".[test]", *TESTED]]
+
+
+def test_uv_is_fetched_when_missing_and_the_installer_is_checked(tmp_path):
+    root = make_project(tmp_path)
+    no_uv = os.pathsep.join(d for d in os.environ["PATH"].split(os.pathsep) if not (Path(d) / "uv").exists())
+    done = launch(root / "workshop.sh", "doctor", cwd=root, WORKSHOP_INSTALLER="uv", PATH=no_uv)
+    assert done.returncode == 0, done.stderr
+    assert "Fetching uv, a fast installer, into .venv ..." in done.stdout
+    assert pip_installs(root) == [["uv>=0.5"], ["-e", ".[test]", *TESTED]]  # the shim made no uv: pip
+
+    done = launch(root / "workshop.sh", "doctor", cwd=root, WORKSHOP_INSTALLER="conda")
+    assert done.returncode == 2 and done.stderr == "WORKSHOP_INSTALLER must be uv or pip, not 'conda'.\n"
+    assert calls(root) == []
