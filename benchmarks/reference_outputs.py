@@ -19,6 +19,7 @@ import os
 import sys
 import tempfile
 from datetime import datetime, timezone
+from functools import cache
 from pathlib import Path
 
 import nbformat
@@ -27,8 +28,10 @@ from train_speed import machine
 from transformers import AutoConfig, AutoTokenizer
 
 from workshop_lib.commands.main import main as workshop
+from workshop_lib.inference import max_tokens
 from workshop_lib.paths import notebook_sources
 from workshop_lib.records import atomic_write_json
+from workshop_lib.zero_shot import start_token_id
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "notebooks" / "reference"
@@ -38,19 +41,20 @@ ONE_UP = " Your own notebook is one folder up."  # ends what the run wrote; what
 GPT2_CONTEXT = 1024  # the tokens GPT-2 reads at most: what the learner notebooks' prose assumes
 
 
+@cache  # one read of the model's files for all six banners
 def differences(model_dir: Path) -> str:
     """Where the stand-in's outputs differ from the prose, which was written for GPT-2; '' if nowhere."""
     config, tokenizer = AutoConfig.from_pretrained(model_dir), AutoTokenizer.from_pretrained(model_dir)
     found = []
     if tokenizer.pad_token is not None:
         found.append(f"its tokenizer has a pad token (`{tokenizer.pad_token}`), so notebook 03 pads at once")
-    if config.max_position_embeddings != GPT2_CONTEXT:
+    if max_tokens(config, tokenizer) != GPT2_CONTEXT:
         found.append(
-            f"it reads up to {config.max_position_embeddings:,} tokens, so notebook 03's padding exercise "
+            f"it reads up to {max_tokens(config, tokenizer):,} tokens, so notebook 03's padding exercise "
             f"pads to that, not {GPT2_CONTEXT:,} (most of that notebook's time), and notebook 06's long text "
             "is not cut"
         )
-    start = tokenizer.bos_token or tokenizer.eos_token  # what notebook 01's scoring puts in front
+    start = tokenizer.convert_ids_to_tokens(start_token_id(tokenizer))  # notebook 01 scores after it
     if (start, tokenizer.eos_token) != ("<|endoftext|>", "<|endoftext|>"):
         found.append(
             f"notebook 01 scores each sentence after `{start}` and text ends with `{tokenizer.eos_token}` "

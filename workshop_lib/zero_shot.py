@@ -86,12 +86,17 @@ def sentence_scores(
         return score(model, tokenizer, sentences, batch_size, progress)
 
 
+def start_token_id(tokenizer: Tokenizer) -> int:
+    """The token put before each sentence so that its first word is scored too: begin-of-text, else end."""
+    return tokenizer.bos_token_id if tokenizer.bos_token_id is not None else tokenizer.eos_token_id
+
+
 @torch.inference_mode()
 def mean_log_probs(
     model: PreTrainedModel, tokenizer: Tokenizer, sentences: list[str], batch_size: int, progress: bool
 ) -> np.ndarray:
     """Causal LM: mean log-probability per token of each sentence (length-normalised), in the input order."""
-    start = tokenizer.bos_token_id if tokenizer.bos_token_id is not None else tokenizer.eos_token_id
+    start = start_token_id(tokenizer)
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else start  # masked out anyway
     # Prepend the start token (GPT-2's <|endoftext|>, Llama's begin-of-text) so the first word is scored too.
     encoded = [[start, *ids] for ids in tokenizer(list(sentences), add_special_tokens=False)["input_ids"]]
