@@ -33,7 +33,7 @@ from workshop_lib.settings import PROFILES
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 TEMPLATES = ROOT / "benchmarks" / "templates.md"
-DOCS = ["README.md", "notebooks/INSTRUCTOR_GUIDE.md", "BENCHMARKS.md"]
+DOCS = ["README.md", "docs/teaching.md", "docs/classroom.md", "docs/maintaining.md", "docs/performance.md"]
 NOTEBOOKS = ("notebooks/0[1-6]_*.ipynb", "notebooks/reference/0[1-6]_*.ipynb")  # Markdown; solutions/ copies
 MARKER = re.compile(r"<!-- measured:([\w.|-]+) -->(.*?)<!-- /measured -->", re.S)
 FIELD = re.compile(r"\{([\w.|-]+)\}")
@@ -524,6 +524,17 @@ def lora_figures() -> dict[str, str]:
     }
 
 
+def site_figures() -> dict[str, str]:
+    """site-build.json: the course website built from scratch (benchmarks/site_build.py)."""
+    found = result("site-build")
+    return {
+        "site_build.seconds": span(found["seconds"], fixed(0), "s"),
+        "site_build.cpu": cpu_name(found["machine"]),
+        "site_build.load": span([load(reading) for reading in found["load"]], fixed(1)),
+        "site_build.command": found["command"],
+    }
+
+
 def setup_figures() -> dict[str, str]:
     """setup-time.json: a fresh clone's first `./workshop.sh` with uv (empty, filled cache) and pip."""
     found = result("setup-time")
@@ -704,7 +715,7 @@ def derived() -> dict[str, str]:
     return (
         cola_figures() | speed_figures() | full_run_figures() | standin_figures() | retune_figures()
         | machine_figures() | attention_figures() | omp_figures() | slow_figures() | lora_figures()
-        | setup_figures() | reference_figures() | recorded_figures()
+        | setup_figures() | site_figures() | reference_figures() | recorded_figures()
     )
 
 
