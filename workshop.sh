@@ -9,7 +9,7 @@ CALLER_DIR=$PWD  # `run` resolves relative paths (-p DATA_SOURCE data/...) from 
 cd "$(dirname "$0")"
 
 PYTHON=${PYTHON:-python3}
-if [ -z "${OMP_WAIT_POLICY+set}" ]; then  # workshop_lib's default (BENCHMARKS.md, finding 1): a short spin, then sleep
+if [ -z "${OMP_WAIT_POLICY+set}" ]; then  # workshop_lib's default (BENCHMARKS.md@afa5ab8, finding 1): a short spin, then sleep
     export OMP_WAIT_POLICY=PASSIVE GOMP_SPINCOUNT=${GOMP_SPINCOUNT:-10000}
 fi
 VENV=.venv

@@ -1,7 +1,7 @@
 """Copy a model folder keeping only its lowest N transformer blocks: a shallower, cheaper network to time.
 
-A lever measured for slow CPUs (BENCHMARKS.md, "The quick profile"): the blocks above N are dropped, the
-classification head then reads the output of block N. The copy is safetensors, like the original.
+A lever measured for slow CPUs (BENCHMARKS.md@afa5ab8, "The quick profile"): the blocks above N are
+dropped, the classification head then reads the output of block N. The copy is safetensors, like the original.
 
     python benchmarks/lowest_blocks.py ~/.cache/workshop-real-models/smollm2-135m 10 /tmp/lowest-10-blocks
 """

@@ -7,7 +7,7 @@ notebook 1's zero-shot baseline and the given profiles through `workshop_lib.tra
 
 Each finished run goes into the results JSON at once; a second call skips finished runs (keyed on the
 resolved settings) and resumes an interrupted one from its last epoch checkpoint. The table of every result
-in the JSON is printed, and `benchmarks/render.py` writes it into BENCHMARKS.md. Not part of CI: a
+in the JSON is printed, and `benchmarks/render.py` writes it into docs/performance.md. Not part of CI: a
 full-profile run takes tens of minutes on a 2-core CPU.
 
     WORKSHOP_COLA_DIR=/path/to/cola python benchmarks/real_weights.py --seeds 42 1 2 --profiles quick full
@@ -30,8 +30,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from workshop_lib import OPENMP_DEFAULTS  # isort: skip  (first: its OpenMP defaults apply only before torch loads)
-import render  # same script folder
+import render
 import torch
+from blocks import real_weights_table
 from train_speed import machine, openmp
 from transformers import TrainerCallback
 
@@ -246,8 +247,8 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(metrics, indent=2), flush=True)
     runs = json.loads(args.results.read_text())["runs"] if args.results.is_file() else []
     source = args.results.relative_to(ROOT) if args.results.is_relative_to(ROOT) else args.results
-    print(render.real_weights_table(runs, str(source)))
-    if str(args.markdown) != "-":  # BENCHMARKS.md and every other doc, from benchmarks/results/
+    print(real_weights_table(runs, str(source)))
+    if str(args.markdown) != "-":  # docs/performance.md and every other doc, from benchmarks/results/
         render.main([])
 
 

@@ -121,7 +121,7 @@ def test_the_appendix_runs_offline_on_the_smoke_profile(tmp_path):
 
 
 def test_the_lessons_stay_within_their_word_budget():
-    """Notebooks 01-06 teach their phase; how the project measured itself is in the guide and BENCHMARKS."""
+    """Notebooks 01-06 teach their phase; how the project measured itself is in docs/performance.md."""
     words = sum(
         len(cell.source.split())
         for path in NOTEBOOKS

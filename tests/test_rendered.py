@@ -50,7 +50,7 @@ def test_a_changed_figure_and_a_marker_at_a_line_start_are_found():
 def test_the_what_to_expect_table_is_rendered_into_every_copy():
     table = render.figure("expectations")
     assert "stand-in, not GPT-2" in table and "unmeasured" in table  # never passed off as GPT-2's
-    for doc in ("README.md", "notebooks/INSTRUCTOR_GUIDE.md"):
+    for doc in ("docs/teaching.md",):
         assert f"<!-- measured:expectations -->\n{table}\n<!-- /measured -->" in (ROOT / doc).read_text(), doc
     for name in ("06_usage_and_deployment.ipynb",):  # notebook 05 points to it
         cells = nbformat.read(ROOT / "notebooks" / name, as_version=4).cells
@@ -87,5 +87,5 @@ def test_no_measured_figure_is_typed_into_library_code():
                     found.append(f"{name}:{line + text[: match.start()].count(chr(10))}: {match.group(0)!r}")
     assert not found, (
         "measured figures belong in benchmarks/results/*.json and the docs rendered from them; in code, "
-        "point to where they live (measured: BENCHMARKS.md, ...):\n" + "\n".join(found)
+        "point to where they live (measured: docs/performance.md, ...):\n" + "\n".join(found)
     )

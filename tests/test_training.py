@@ -241,7 +241,7 @@ def test_tiny_gpt2_trains_on_real_cola(cola_dir, gpt2_tokenizer_dir, tmp_path):
 
 
 def test_heap_trimming_only_where_it_was_measured_to_help(monkeypatch):
-    """ReturnFreedMemory joins the Trainer's callbacks for bf16 runs on a CPU only (BENCHMARKS.md)."""
+    """ReturnFreedMemory joins the Trainer's callbacks for bf16 runs on a CPU only (BENCHMARKS.md@afa5ab8)."""
     settings = resolve("smoke")  # fp32
 
     def kinds() -> list[type]:

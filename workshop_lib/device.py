@@ -93,15 +93,15 @@ def pick_precision(device: str, requested: str = "auto") -> str:
         # Native bf16 only (Ampere and newer): by default torch also reports the slow emulation on a T4/V100.
         return "bf16" if torch.cuda.is_bf16_supported(including_emulation=False) else "fp16"
     # bf16 autocast on a CPU with native bf16: as accurate for the stand-in, faster than fp32 for GPT-2 small
-    # on one 2-core CPU, but slower on another with the same flags (measured: BENCHMARKS.md, "Candidates,
-    # each measured", "Accuracy holds", "The quick profile"): so timed here, not assumed.
+    # on one 2-core CPU, but slower on another with the same flags (measured: BENCHMARKS.md@afa5ab8,
+    # "Candidates, each measured", "Accuracy holds", "The quick profile"): so timed here, not assumed.
     return "bf16" if device == "cpu" and cpu_has_native_bf16() and cpu_bf16_gain() >= BF16_GAIN else "fp32"
 
 
 def training_attention(device: str) -> str:
     """The attention kernel to train with: the plain one ("eager") on a CPU, the fused SDPA elsewhere."""
     # At CoLA's lengths (at most 45 tokens) the fused kernel's backward on a CPU cost more than the plain
-    # attention's small matrix products (measured: BENCHMARKS.md, "Attention on a CPU").
+    # attention's small matrix products (measured: BENCHMARKS.md@afa5ab8, "Attention on a CPU").
     return "eager" if device == "cpu" else "sdpa"
 
 

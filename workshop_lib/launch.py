@@ -31,6 +31,12 @@ def github_path(repo: str) -> str:
     return path
 
 
+def site(page: str = "", repo: str | None = None) -> str:
+    """The course website (the repository's GitHub Pages), or one of its pages: lessons/01_goal.html."""
+    owner, name = github_path(repo or repository()).split("/")
+    return f"https://{owner}.github.io/{name}/{page}"
+
+
 def colab(notebook: str, repo: str | None = None) -> str:
     """Open `notebook` (a path in the repository, such as notebooks/01_goal.ipynb) in Google Colab."""
     path = github_path(repo or repository())

@@ -23,8 +23,8 @@ ID2LABEL = dict(enumerate(LABEL_NAMES))
 LABEL2ID = {name: i for i, name in ID2LABEL.items()}
 # GPT-2's gelu_new is Python arithmetic that keeps several tensors per MLP for backward; PyTorch's one-kernel
 # tanh GELU computes the same formula (to 1e-6) and keeps one, which lowers GPT-2 small's peak training
-# memory on CoLA (measured: BENCHMARKS.md, finding 9). Only this exact equivalence is swapped: BERT's erf
-# GELU ("gelu") and Llama's SiLU stay as they are.
+# memory on CoLA (measured: BENCHMARKS.md@afa5ab8, finding 9). Only this exact equivalence is swapped:
+# BERT's erf GELU ("gelu") and Llama's SiLU stay as they are.
 FUSED_ACTIVATIONS = {"gelu_new": "gelu_pytorch_tanh"}
 OFFLINE_ALTERNATIVES = (
     "  - a local model directory (config.json, model.safetensors, tokenizer files): "

@@ -37,7 +37,7 @@ PROFILES: dict[str, dict] = {  # per profile: which model and data, then the rec
     # selection split: on the 2-core CPU it was tuned on, batch 64 went through all of CoLA faster than batch
     # 16 through 6,000 sentences (not on every CPU); of the peak rates 1e-4 to 3e-4 at batch 64, 1.5e-4 had
     # the best mean selection MCC; frozen token embeddings make each step cheaper
-    # (measured: BENCHMARKS.md, "The quick profile"; benchmarks/results/quick-retune.json).
+    # (measured: BENCHMARKS.md@afa5ab8, "The quick profile"; benchmarks/results/quick-retune.json).
     "quick": dict(
         model_name=HUB_MODEL, data_source="hub", train_limit=None, eval_limit=None,
         epochs=1, batch_size=64, learning_rate=1.5e-4, warmup_steps=0.1,
@@ -45,7 +45,7 @@ PROFILES: dict[str, dict] = {  # per profile: which model and data, then the rec
     ),
     # Real GPT-2 on all of CoLA, the article's 3 epochs. The selection split keeps the best epoch: a model
     # that over-fits in the third keeps an earlier checkpoint, one that still learns gets it (measured:
-    # BENCHMARKS.md, "Choosing on one split, reporting on another").
+    # BENCHMARKS.md@afa5ab8, "Choosing on one split, reporting on another").
     "full": dict(
         model_name=HUB_MODEL, data_source="hub", train_limit=None, eval_limit=None,
         epochs=3, batch_size=32, learning_rate=5e-5,

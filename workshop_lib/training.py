@@ -49,7 +49,7 @@ class FreeOptimizerAtEnd(TrainerCallback):
     def on_save(self, args, state, control, optimizer=None, **kwargs):
         # Two fp32 tensors per weight (twice the model's size) that nothing reads after the last step; freeing
         # them first keeps the reload's extra copy of the weights under the training peak (measured:
-        # BENCHMARKS.md, "Candidates, each measured").
+        # BENCHMARKS.md@afa5ab8, "Candidates, each measured").
         if state.global_step >= state.max_steps and optimizer is not None:
             optimizer.state.clear()
             gc.collect()
@@ -60,8 +60,8 @@ class ReturnFreedMemory(TrainerCallback):
 
     def __init__(self, every: int = 5):
         # Batches of changing lengths leave freed gaps in the heap that glibc keeps; without this the resident
-        # memory of a bf16 run kept growing over the epochs (measured: BENCHMARKS.md, "Candidates, each
-        # measured"). Other C libraries: no-op.
+        # memory of a bf16 run kept growing over the epochs (measured: BENCHMARKS.md@afa5ab8, "Candidates,
+        # each measured"). Other C libraries: no-op.
         self.every = every
         try:
             self.trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
@@ -74,7 +74,7 @@ class ReturnFreedMemory(TrainerCallback):
 
 
 def workshop_callbacks(settings: Settings) -> list[TrainerCallback]:
-    """Epoch-end loss entries and the memory savers where they were measured to help (BENCHMARKS.md)."""
+    """Epoch-end loss entries and the memory savers where they were measured to help (git: BENCHMARKS.md)."""
     callbacks = [LogLossAtEpochEnd(), FreeOptimizerAtEnd()]
     device = pick_device()
     if device == "cpu" and pick_precision(device, settings.precision) == "bf16":

@@ -25,9 +25,9 @@ OUT = ROOT / "build" / "site"
 LESSONS = "notebooks/reference/0[1-6]_*.ipynb"
 APPENDIX = "notebooks/appendix_*.ipynb"
 DOCS = ("teaching", "classroom", "maintaining", "performance")
-OUTPUTS = (
-    "Outputs below: the stand-in SmolLM2-135M-Instruct on the quick profile, **not GPT-2** (the Hugging Face hub "
-    "was out of reach where they were made)."
+OUTPUTS = (  # one line: which model made a lesson page's outputs, and why not GPT-2
+    "Outputs below: the stand-in SmolLM2-135M-Instruct on the quick profile, **not GPT-2** (the Hugging Face "
+    "hub was out of reach where they were made)."
 )
 
 
@@ -45,13 +45,15 @@ def copy_notebook(path: Path, target: Path, hub: str | None, learner: str) -> No
 
 def home(lessons: list[tuple[str, str, str]], hub: str | None) -> str:
     """The home page: what the course is, the lessons with their launch links, the documents."""
-    rows = "\n".join(f"| [{title}](lessons/{stem}) | {launch.markdown(nb, hub)} |" for stem, title, nb in lessons)
+    rows = "\n".join(
+        f"| [{name}](lessons/{stem}) | {launch.markdown(nb, hub)} |" for stem, name, nb in lessons
+    )
     return (
         "# Fine-tuning GPT-2 for linguistic acceptability\n\n"
-        "A hands-on workshop: fine-tune GPT-2 to judge whether an English sentence is acceptable, on CoLA, with "
-        "`transformers`, `datasets` and PyTorch. Each lesson below shows a notebook executed end to end with a "
-        "stand-in model of GPT-2 small's size (SmolLM2-135M-Instruct, **not GPT-2**), so you can read it without "
-        "installing anything, and opens it in Colab, Binder or your JupyterHub to run it yourself.\n\n"
+        "A hands-on workshop: fine-tune GPT-2 to judge whether an English sentence is acceptable, on CoLA, "
+        "with `transformers`, `datasets` and PyTorch. Each lesson below shows a notebook executed end to end "
+        "with a stand-in model of GPT-2 small's size (SmolLM2-135M-Instruct, **not GPT-2**), so you can read "
+        "it without installing anything, and opens it in Colab, Binder or your JupyterHub to run it.\n\n"
         "| lesson | run it |\n|---|---|\n"
         + rows
         + "\n\nFor teachers: [teaching](docs/teaching), [preparing a classroom](docs/classroom); "
@@ -98,7 +100,8 @@ def toc(lessons: list[tuple[str, str, str]], appendix: list[str]) -> str:
     lines += [f"  - file: lessons/{stem}" for stem, _, _ in lessons]
     if appendix:
         lines += ["- caption: Appendix", "  chapters:"] + [f"  - file: lessons/{stem}" for stem in appendix]
-    lines += ["- caption: For teachers and maintainers", "  chapters:"] + [f"  - file: docs/{d}" for d in DOCS]
+    lines += ["- caption: For teachers and maintainers", "  chapters:"]
+    lines += [f"  - file: docs/{name}" for name in DOCS]
     return "\n".join(lines) + "\n"
 
 
@@ -136,7 +139,7 @@ def build(hub: str | None = None, out: Path = OUT) -> Path:
 def main(argv: list[str] | None = None) -> int:
     """Build the site and say where it is."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--hub", help=f"a JupyterHub's address for nbgitpuller links (default: ${launch.HUB_ENV})")
+    parser.add_argument("--hub", help=f"a JupyterHub's address for nbgitpuller links (or ${launch.HUB_ENV})")
     args = parser.parse_args(argv)
     try:
         index = build(args.hub)

@@ -26,7 +26,7 @@ CAVEATS = {
     ),
     "training_speed": (
         "smoke profile: the tiny model has about a thousandth of GPT-2 small's 124 M parameters, so its "
-        "speed says nothing about GPT-2's; BENCHMARKS.md measures GPT-2 small's."
+        "speed says nothing about GPT-2's; docs/performance.md measures GPT-2 small's."
     ),
     "non_english": (
         "smoke profile: the tiny model's vocabulary was learnt from the embedded set's small English "

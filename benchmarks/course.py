@@ -1,0 +1,68 @@
+"""The README's chapter and profile tables: from the notebooks, PROFILES, launch.py and the results files."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+from numbers_format import NOT_MEASURED, secs
+
+from workshop_lib import launch
+from workshop_lib.records import markdown_table
+from workshop_lib.settings import PROFILES
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTERS = {  # notebook: what it teaches (the objectives are in docs/teaching.md)
+    "01_goal": "what acceptability is; an untrained head's noise; a zero-shot baseline",
+    "02_data_exploration": "splits, labels and tokens; duplicates; MCC by hand",
+    "03_preprocessing": "the pad token in tokenizer and config; batched `map`; per-batch padding",
+    "04_training_setup_and_metric": "`TrainingArguments` against the defaults; MCC; the schedule",
+    "05_training": "the model and its new head; `Trainer`; resume, evaluate, save; the curves",
+    "06_usage_and_deployment": "`pipeline`; confident mistakes; ONNX export and its parity check",
+}
+SHARED = {"workshop_lib", "workshop_lib.lessons", "workshop_lib.exercises.check"}  # in every notebook
+IMPORT = re.compile(r"from (workshop_lib[\w.]*) import")
+
+
+def modules(stem: str) -> str:
+    """The workshop_lib modules a notebook imports, besides the ones every notebook uses."""
+    nb = nbformat.read(ROOT / "notebooks" / f"{stem}.ipynb", as_version=4)
+    found = {m for c in nb.cells if c.cell_type == "code" for m in IMPORT.findall(c.source)} - SHARED
+    return ", ".join(f"`{m.removeprefix('workshop_lib.')}`" for m in sorted(found))
+
+
+def chapters(smoke: list[float], reference: dict[str, float]) -> str:
+    """One row per notebook: what it teaches, its measured times, its modules, its page and launch links."""
+    rows = []
+    for i, (stem, teaches) in enumerate(CHAPTERS.items()):
+        notebook = f"notebooks/{stem}.ipynb"
+        quick = secs(reference[stem]) if stem in reference else NOT_MEASURED
+        rows.append(
+            [
+                f"[{stem[:2]}]({notebook})",
+                teaches,
+                f"{secs(smoke[i])} / {quick}",
+                modules(stem),
+                f"[page]({launch.site(f'lessons/{stem}.html')})",
+                launch.markdown(notebook).replace(f" · your JupyterHub: set ${launch.HUB_ENV}", ""),
+            ]
+        )
+    header = ["notebook", "what it teaches", "smoke / quick (stand-in), 2-core CPU", "modules", "website"]
+    header.append("run it")
+    return markdown_table(header, rows)
+
+
+def profile_rows(times: dict[str, str]) -> str:
+    """PROFILES as a table: model, data, recipe, and the measured time for the six notebooks."""
+    rows = []
+    for name, profile in PROFILES.items():
+        recipe = [f"{profile['epochs']} epoch(s)", f"batch {profile['batch_size']}"]
+        recipe.append(f"peak rate {profile['learning_rate']:g}")
+        if profile.get("warmup_steps"):
+            recipe.append(f"{profile['warmup_steps']:.0%} warm-up")
+        if profile.get("freeze_embeddings"):
+            recipe.append("token embeddings frozen")
+        data = "all of CoLA" if profile["data_source"] == "hub" else f"`{profile['data_source']}` set"
+        rows.append([f"`{name}`", f"`{profile['model_name']}`", data, ", ".join(recipe), times.get(name, "")])
+    return markdown_table(["profile", "model", "data", "recipe", "measured"], rows)

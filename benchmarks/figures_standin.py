@@ -1,0 +1,216 @@
+"""The stand-in's figures, looked up by the recipe each run recorded, never by today's profile."""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+
+from numbers_format import fixed, gib, mcc, num, pct, per_seed, ratio, secs, secs_min, span
+from results_files import RESULTS, SEEDS, cpu_name, entries, result, standin, value
+
+from workshop_lib.settings import PROFILES
+
+RECIPE = (
+    "epochs", "batch_size", "learning_rate", "warmup_steps", "freeze_embeddings", "freeze_blocks",
+    "train_limit",
+)
+NONE_IF_0 = ("train_limit", "freeze_blocks")  # 0 and None: every sentence; no block frozen
+LIMITS = (5000, 4000)  # training sentences compared with eager attention on 2026-12-02
+BEFORE = dict(batch_size=16, learning_rate=1e-4, train_limit=6000, freeze_blocks=None)  # before the re-tuning
+ALL_DATA = dict(train_limit=None, freeze_blocks=None)  # the quick profile of 2026-12-01: all of CoLA
+
+
+def recipe(values: dict) -> tuple:
+    """A run's or a profile's recipe; a train_limit or freeze_blocks of 0 means the same as none."""
+    return tuple((values.get(k) or None) if k in NONE_IF_0 else values.get(k) for k in RECIPE)
+
+
+def attention(run: dict) -> str:
+    """The attention kernel a run trained with: SDPA in every run recorded before the key existed."""
+    return run.get("attention", "sdpa")
+
+
+def retuned(top_only: bool = False, kernel: str = "sdpa", **changes) -> list[dict]:
+    """quick-retune.json's runs of the quick recipe with `changes` (none: the profile now), by SEEDS."""
+    wanted = recipe(PROFILES["quick"] | changes)
+    runs = [
+        r
+        for r in result("quick-retune")["runs"]
+        if recipe(r["settings"]) == wanted and ("trained" in r) == top_only and attention(r) == kernel
+    ]
+    return sorted(runs, key=lambda r: SEEDS.index(r["settings"]["seed"]))
+
+
+
+def retune_figures() -> dict[str, str]:
+    """The quick profile re-tuned on the selection split (quick-retune.json): each variant's MCC and time."""
+    f = {}
+    for name, group in {
+        "quick": retuned(),  # the profile now (SDPA attention then)
+        "quick_b16": retuned(**BEFORE),  # batch 16 on 6,000 sentences, embeddings frozen
+        "quick_unfrozen": retuned(**BEFORE, freeze_embeddings=False),
+        "top_only": retuned(True, **BEFORE),
+        **{
+            f"b64_lr{round(rate * 1e5)}": retuned(**ALL_DATA, learning_rate=rate)
+            for rate in (1e-4, 1.5e-4, 2e-4, 3e-4)
+        },
+        "lower_half": retuned(**ALL_DATA | dict(freeze_blocks=0.5)),  # and the lower half of the blocks
+        **{f"limit{n}": retuned(kernel="eager", train_limit=n) for n in LIMITS},
+        "limit5000_fifth": retuned(kernel="eager", train_limit=5000, freeze_blocks=0.2),
+    }.items():
+        mccs = [r["metrics"]["mcc"] for r in group]
+        chosen = [r["metrics"]["selection_mcc"] for r in group]
+        seconds = [r["metrics"]["train_seconds"] for r in group]
+        sentences = group[0]["metrics"]["train_sentences"]
+        f |= {
+            f"standin.{name}.mcc": per_seed(mccs),
+            f"standin.{name}.selection_mcc": per_seed(chosen),
+            f"standin.{name}.selection_mean": mcc(statistics.mean(chosen)),
+            f"standin.{name}.mean": mcc(statistics.mean(mccs)),
+            f"standin.{name}.lowest": mcc(min(mccs)),
+            f"standin.{name}.train": per_seed(seconds, fixed(0), "s"),
+            f"standin.{name}.train_span": span(seconds, fixed(0), "s"),
+            f"standin.{name}.samples": per_seed(
+                [r["metrics"]["train_samples_per_second"] for r in group], fixed(1), "sentences/s"
+            ),
+            f"standin.{name}.load": "; ".join(" → ".join(f"{v:.1f}" for v in r["load"]) for r in group),
+            f"standin.{name}.sentences": num(sentences),
+            f"standin.{name}.steps": num(math.ceil(sentences / group[0]["settings"]["batch_size"])),
+            f"standin.{name}.range": mcc(max(mccs) - min(mccs)),
+            f"standin.{name}.date": group[0]["started"][:10],
+            f"standin.{name}.cpu": cpu_name(group[0]["machine"]),
+            f"standin.{name}.started": ", ".join(r["started"][11:16] for r in group) + " UTC",
+        }
+    full = [run for run, *_ in optimism_runs() if run["settings"]["profile"] == "full"]
+    f["optimism.full.validation_mcc"] = per_seed([r["metrics"]["mcc"] for r in full])
+    f["optimism.full.train_span"] = span([r["metrics"]["train_seconds"] for r in full], fixed(0), "s")
+    return f
+
+
+def reference_figures() -> dict[str, str]:
+    """The reference outputs' run (reference_outputs.py): each notebook's wall time and its results."""
+    run = result("reference-outputs")
+    f = {f"reference.{stem[:2]}": secs_min(seconds) for stem, seconds in run["notebooks"].items()}
+    return f | {
+        "reference.all": secs_min(sum(run["notebooks"].values())),
+        "reference.date": run["started"][:16].replace("T", " ") + " UTC",
+        "reference.load": " → ".join(f"{v:.1f}" for v in run["load"]),
+        "reference.cpu": cpu_name(run["machine"]),
+        "reference.command": run["command"],
+        "reference.train": num(round(run["results"]["train_seconds"])) + " s",
+        "reference.mcc": mcc(run["results"]["mcc"]),
+        "reference.selection_mcc": mcc(run["results"]["selection_mcc"]),
+    }
+
+
+def standin_figures() -> dict[str, str]:
+    """The stand-in decoder with real weights (real_weights.py, quick-tuning-*.json): MCC, times, losses."""
+    recipes = {
+        "quick_before": standin("quick", 1, 1e-4),  # before the selection split, embeddings trained
+        "full2": standin("full", 2, 5e-5),  # the full profile now
+        "full3": standin("full", 3, 5e-5),  # the article's 3 epochs
+        "lr2e5": standin("full", 3, 2e-5),
+    }
+    f = {}
+    for name, group in recipes.items():
+        mccs, seconds = [r["metrics"]["mcc"] for r in group], [r["metrics"]["train_seconds"] for r in group]
+        f |= {
+            f"standin.{name}.mcc": per_seed(mccs),
+            f"standin.{name}.mean": mcc(statistics.mean(mccs)),
+            f"standin.{name}.sd": mcc(statistics.stdev(mccs)),
+            f"standin.{name}.train": per_seed(seconds, fixed(0), "s"),
+            f"standin.{name}.train_span": span(seconds, fixed(0), "s"),
+            f"standin.{name}.samples": span(
+                [r["metrics"]["train_samples_per_second"] for r in group], fixed(1), "sentences/s"
+            ),
+            f"standin.{name}.date": group[0]["started"][:10],
+        }
+    losses = {  # validation loss after each epoch, per seed: the JSON's own, else the logs' (measured.json)
+        name: [
+            r["metrics"].get("epoch_eval_loss")
+            or value(f"standin_epoch_loss.{name}_s{r['settings']['seed']}")
+            for r in group
+        ]
+        for name, group in recipes.items()
+        if name != "quick_before"
+    }
+    for name, per_run in losses.items():
+        f |= {
+            f"standin.{name}.last_loss": per_seed([run[-1] for run in per_run], fixed(2)),
+            f"standin.{name}.last_loss_span": span([run[-1] for run in per_run], fixed(2)),
+            f"standin.{name}.early_loss_span": span([v for run in per_run for v in run[:-1]], fixed(2)),
+            f"standin.{name}.epoch_loss": "; ".join(
+                f"seed {seed}: " + " -> ".join(num(v, 2) for v in run)
+                for seed, run in zip(SEEDS, per_run, strict=True)
+            ),
+        }
+    three, two, first = recipes["full3"], recipes["full2"], recipes["full3"][0]
+    gaps = [a["metrics"]["mcc"] - b["metrics"]["mcc"] for a, b in zip(three, two, strict=True)]
+    mean_seconds = {n: statistics.mean(r["metrics"]["train_seconds"] for r in g) for n, g in recipes.items()}
+    recipe_minutes = [sum(r["metrics"]["train_seconds"] for r in recipes[n]) / 60 for n in losses]
+    f |= {
+        "standin.gap": mcc(statistics.mean(gaps)),
+        "standin.gap_seed_1": mcc(gaps[SEEDS.index(1)]),
+        "standin.gap_seed_2": mcc(gaps[SEEDS.index(2)]),
+        "standin.gap_seed_42": mcc(-gaps[SEEDS.index(42)]),
+        "standin.time_ratio": ratio(mean_seconds["full3"] / mean_seconds["full2"], 1),
+        "standin.epoch_2_loss": num(statistics.mean(run[1] for run in losses["full3"]), 2),
+        "standin.recipe_minutes": span(recipe_minutes, fixed(0), "minutes"),
+        "standin.quick_before.lowest": mcc(min(r["metrics"]["mcc"] for r in recipes["quick_before"])),
+        "standin.full3.seed42": mcc(first["metrics"]["mcc"]),
+        "standin.full3.seed42_epochs": per_seed(first["metrics"]["epoch_mcc"]),
+        "standin.full3.seed42_accuracy": mcc(first["metrics"]["accuracy"]),
+        "standin.full3.seed42_train": secs(first["metrics"]["train_seconds"]),
+        "standin.full3.seed42_samples": f"{first['metrics']['train_samples_per_second']:.1f} samples/s",
+        "standin.full3.seed42_started": first["started"][11:16] + " UTC",
+        "standin.full3.seed42_load": span(first["load"], fixed(1)),
+        "standin.zero_shot": mcc(result("zero-shot-standin")["runs"][0]["metrics"]["mcc"]),
+        # what the 2026-11 tuning compared with: chosen on another sample, before the selection split existed
+        "tuning.zero_shot": mcc(result("quick-tuning-zeroshot")["runs"][0]["metrics"]["mcc"]),
+    }
+    for config in ("A", "B", "C"):  # quick-tuning-<config>-s<seed>.json; a seed not run shows as –
+        files = [RESULTS / f"quick-tuning-{config}-s{seed}.json" for seed in SEEDS]
+        f[f"tuning.{config}.mcc"] = " / ".join(
+            mcc(json.loads(p.read_text())["runs"][0]["metrics"]["mcc"]) if p.is_file() else "–" for p in files
+        )
+    return f
+
+
+def recorded_figures() -> dict[str, str]:
+    """Figures computed from the hand-recorded ones (measured.json, published.json)."""
+    quiet = entries()["speed_1128"]["values"]
+    sentences = result("cola-stats")["train_sentences"]
+    hours = [3 * sentences / samples / 3600 for samples in quiet["a_samples_s"]]
+    gb = [g * 2**30 / 1e9 for g in quiet["b_peak_gib"]]
+    gpt1, bert = value("gpt1_cola.mcc100"), value("bert_base_cased_run_glue.mcc100")
+    return {
+        "speed.a_samples": span(quiet["a_samples_s"]),
+        "speed.b_samples": span(quiet["b_samples_s"], fixed(1)),
+        "speed.ratio": span(quiet["ratio_steps"], num, "x"),
+        "speed.a_3_epochs": span(hours, fixed(0), "h"),
+        "speed.b_peak_gb": span(gb, fixed(1), "GB"),
+        "speed.b_peak_gb_2": span(gb, fixed(2), "GB"),
+        "speed.b_step": f"{value('speed_1128_run1.b_s_per_step'):.2f} s",
+        "speed.batch8": f"{value('article_memory_probe.batch8_gib'):.0f} GiB",
+        "speed.article_vs_here": ratio(value("article.samples_per_second") / quiet["a_samples_s"][0], 0, "×"),
+        "omp.slowdown": ratio(value("omp_smoke.two_threads") / value("omp_smoke.one_thread"), 0),
+        "omp.busy_ratio": ratio(value("omp_busy.b2_s_per_step") / value("omp_busy.b1_s_per_step"), 1, "×"),
+        "gelu.saved": gib(value("gelu_1128.gelu_new_peak_gib") - value("gelu_1128.fused_peak_gib")),
+        "gelu.saved_share": pct(1 - value("gelu_1128.fused_peak_gib") / value("gelu_1128.gelu_new_peak_gib")),
+        "issue10.minutes": f"{value('issue10_full_run.seconds') / 60:.0f} minutes",
+        "published.gpt1": f"{mcc(gpt1 / 100)} ({num(gpt1)})",
+        "published.bert_run_glue": f"{mcc(bert / 100)} ({num(bert)})",
+    }
+
+
+def optimism_runs() -> list[tuple[dict, int, int]]:
+    """selection-optimism.json's runs with the epoch the selection split kept and the one validation would."""
+    path = RESULTS / "selection-optimism.json"
+    runs = json.loads(path.read_text())["runs"] if path.is_file() else []
+    found = []
+    for run in sorted(runs, key=lambda r: (r["settings"]["profile"], SEEDS.index(r["settings"]["seed"]))):
+        chose, peek = run["metrics"]["epoch_mcc"], run["metrics"]["epoch_validation_mcc"]
+        found.append((run, chose.index(max(chose)), peek.index(max(peek))))  # the first best is kept
+    return found
+

@@ -1,0 +1,85 @@
+"""The results files in benchmarks/results/, read once, and the hand-recorded figures of measured.json."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+from numbers_format import num, per_seed, span, with_unit
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+SEEDS = (42, 1, 2)  # the order every per-seed figure is shown in
+
+
+@cache
+def result(stem: str) -> dict:
+    """benchmarks/results/<stem>.json."""
+    return json.loads((RESULTS / f"{stem}.json").read_text())
+
+
+@cache
+def entries() -> dict[str, dict]:
+    """The hand-recorded figures: measured.json's and published.json's entries, by name."""
+    merged: dict[str, dict] = {}
+    for stem in ("measured", "published"):
+        for name, entry in result(stem)["figures"].items():
+            if name in merged:
+                raise ValueError(f"{stem}.json: entry {name!r} is also in another file")
+            merged[name] = entry
+    return merged
+
+
+def value(path: str):
+    """The raw value of ENTRY.KEY in measured.json or published.json."""
+    name, key = path.split(".")
+    return entries()[name]["values"][key]
+
+
+def recorded(path: str) -> str:
+    """ENTRY.KEY[.INDEX][|STYLE] of measured.json or published.json, formatted by its unit."""
+    path, _, style = path.partition("|")
+    name, key, *index = path.split(".")
+    entry = entries()[name]
+    if key not in entry["values"]:
+        return str(entry[key])  # a field of the record: date, time_utc, command
+    found = entry["values"][key]
+    unit = "" if style == "n" else entry.get("units", {}).get(key, entry.get("unit", ""))
+    digits = entry.get("digits", {}).get(key)
+
+    def fmt(v: float | str) -> str:
+        return v if isinstance(v, str) else num(v, digits)
+
+    if index:
+        found = found[int(index[0])]
+    if not isinstance(found, list):
+        return with_unit(fmt(found), unit if not isinstance(found, str) else "")
+    if style == "cells":
+        return " | ".join(fmt(v) for v in found)
+    if style == "list":
+        return with_unit(", ".join(fmt(v) for v in found[:-1]) + f" and {fmt(found[-1])}", unit)
+    return span(found, fmt, unit) if style == "range" else per_seed(found, fmt, unit)
+
+
+def standin(profile: str, epochs: int, learning_rate: float) -> list[dict]:
+    """The stand-in's runs of one recipe in real-weights.json, in SEEDS order."""
+    runs = [
+        r
+        for r in result("real-weights")["runs"]
+        if (r["settings"]["profile"], r["settings"]["epochs"], r["settings"]["learning_rate"])
+        == (profile, epochs, learning_rate)
+    ]
+    return sorted(runs, key=lambda r: SEEDS.index(r["settings"]["seed"]))
+
+
+def load(reading: str) -> float:
+    """The 1-minute figure of a '1.66/1.90/1.98' load reading."""
+    return float(reading.split("/")[0])
+
+
+
+def cpu_name(found: dict) -> str:
+    """A results file's machine as "<cpu>, <n> cores" and, where recorded, its kind ("AuthenticAMD AVX2")."""
+    kind = f", {found['kind']}" if "kind" in found else ""
+    return f"{found['cpu']}, {found['nproc']} cores{kind}"
