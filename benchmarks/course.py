@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 from numbers_format import NOT_MEASURED, secs
 
-from workshop_lib import launch
+from workshop_lib.dev import launch
 from workshop_lib.records import markdown_table
 from workshop_lib.settings import PROFILES
 

@@ -9,8 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from workshop_lib import launch
-from workshop_lib.dev import colab
+from workshop_lib.dev import colab, launch
 
 ROOT = Path(__file__).resolve().parent.parent
 REPO = "https://github.com/teacher/gpt2-cola-workshop"

@@ -1,4 +1,4 @@
-"""The package's shape: the README's tree is the folders, modules stay short, notebooks import no command."""
+"""The package's shape: docs/maintaining.md's tree is the folders, modules stay short, no command in notebooks."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ MAX_TOP_LEVEL, MAX_LINES = 15, 300
 
 
 def readme_tree() -> set[str]:
-    """The package paths the README's layout block names (`ex01.py … ex06.py` spelled out)."""
-    text = (ROOT / "README.md").read_text()
+    """The package paths the layout block of docs/maintaining.md names (`ex01.py … ex06.py` spelled out)."""
+    text = (ROOT / "docs" / "maintaining.md").read_text()
     block = text.split("## Layout", 1)[1].split("```", 2)[1]
     paths, stack = set(), []
     for line in block.splitlines():
@@ -35,7 +35,7 @@ def readme_tree() -> set[str]:
 
 
 def package_tree() -> set[str]:
-    """The package's modules and subpackages as the README names them (no __init__ or __main__)."""
+    """The package's modules and subpackages as the layout names them (no __init__ or __main__)."""
     found = {"workshop_lib"}
     for path in PACKAGE.rglob("*.py"):
         relative = path.relative_to(ROOT)
@@ -48,7 +48,7 @@ def package_tree() -> set[str]:
 def test_the_readme_layout_is_the_tree():
     named, actual = readme_tree(), package_tree()
     assert named == actual, (
-        f"README names but missing: {sorted(named - actual)}; unnamed: {sorted(actual - named)}"
+        f"docs/maintaining.md names but missing: {sorted(named - actual)}; unnamed: {sorted(actual - named)}"
     )
 
 

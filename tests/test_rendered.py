@@ -89,3 +89,18 @@ def test_no_measured_figure_is_typed_into_library_code():
         "measured figures belong in benchmarks/results/*.json and the docs rendered from them; in code, "
         "point to where they live (measured: docs/performance.md, ...):\n" + "\n".join(found)
     )
+
+
+def test_a_changed_profile_shows_not_measured_instead_of_breaking(monkeypatch):
+    from workshop_lib.settings import PROFILES
+
+    assert render.figure("standin.quick.mcc") != "not measured for this recipe"
+    monkeypatch.setitem(PROFILES, "quick", PROFILES["quick"] | {"learning_rate": 9e-4})
+    render.derived.cache_clear()
+    try:
+        assert render.figure("standin.quick.mcc") == "not measured for this recipe"
+        assert render.figure("standin.b64_lr15.mcc") != "not measured for this recipe"  # named by its recipe
+        assert "9e-4" in render.figure("profiles") or "0.0009" in render.figure("profiles")
+        render.render_all(write=False)  # stale places, but nothing breaks
+    finally:
+        render.derived.cache_clear()

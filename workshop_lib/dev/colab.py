@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from workshop_lib import launch
+from workshop_lib.dev import launch
 
 ROOT = Path(__file__).resolve().parents[2]
 PATTERNS = ("notebooks/0[1-6]_*.ipynb", "notebooks/appendix_*.ipynb", "notebooks/reference/0[1-6]_*.ipynb")
