@@ -1,4 +1,4 @@
-"""The package's shape: docs/maintaining.md's tree is the folders, modules stay short, no command in notebooks."""
+"""Package shape: docs/maintaining.md's layout is the tree, modules are short, notebooks use no command."""
 
 from __future__ import annotations
 

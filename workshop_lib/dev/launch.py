@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from html import escape
 from importlib.metadata import version
 from urllib.parse import quote, urlencode
 
@@ -71,6 +72,13 @@ def markdown(notebook: str, hub: str | None = None, repo: str | None = None) -> 
     """The launch links as one Markdown line: [Colab](...) · [Binder](...) · [your JupyterHub](...)."""
     found = links(notebook, hub, repo)
     line = " · ".join(f"[{label}]({url})" for label, url in found.items())
+    return line if "your JupyterHub" in found else f"{line} · your JupyterHub: set ${HUB_ENV}"
+
+
+def html(notebook: str, hub: str | None = None, repo: str | None = None) -> str:
+    """The launch links as HTML anchors, for pages whose Markdown would escape a link's '&' twice."""
+    found = links(notebook, hub, repo)
+    line = " · ".join(f'<a href="{escape(url)}">{label}</a>' for label, url in found.items())
     return line if "your JupyterHub" in found else f"{line} · your JupyterHub: set ${HUB_ENV}"
 
 

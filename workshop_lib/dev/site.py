@@ -33,7 +33,7 @@ OUTPUTS = (  # one line: which model made a lesson page's outputs, and why not G
 
 def launch_cell(notebook: str, hub: str | None) -> nbformat.NotebookNode:
     """The Markdown line above a lesson: which model made its outputs, and where to run the notebook."""
-    return nbformat.v4.new_markdown_cell(f"{OUTPUTS}\n\nRun this notebook: {launch.markdown(notebook, hub)}")
+    return nbformat.v4.new_markdown_cell(f"{OUTPUTS}\n\nRun this notebook: {launch.html(notebook, hub)}")
 
 
 def copy_notebook(path: Path, target: Path, hub: str | None, learner: str) -> None:
@@ -46,7 +46,7 @@ def copy_notebook(path: Path, target: Path, hub: str | None, learner: str) -> No
 def home(lessons: list[tuple[str, str, str]], hub: str | None) -> str:
     """The home page: what the course is, the lessons with their launch links, the documents."""
     rows = "\n".join(
-        f"| [{name}](lessons/{stem}) | {launch.markdown(nb, hub)} |" for stem, name, nb in lessons
+        f"| [{name}](lessons/{stem}) | {launch.html(nb, hub)} |" for stem, name, nb in lessons
     )
     return (
         "# Fine-tuning GPT-2 for linguistic acceptability\n\n"
