@@ -3,6 +3,7 @@
 #   ./workshop.sh run | compare | train | init | doctor | prefetch | progress ...   `workshop` (see --help)
 #   ./workshop.sh test [--all] [PYTEST ARGS]                            ruff + the default tier (--all: CI's)
 #   ./workshop.sh lab                                                   Jupyter Lab on notebooks/
+#   ./workshop.sh site                                                  the course website into build/site/
 # Paths given to a command count from the folder it was typed in.
 set -euo pipefail
 CALLER_DIR=$PWD  # `run` resolves relative paths (-p DATA_SOURCE data/...) from where the command was typed
@@ -141,5 +142,6 @@ case "$command" in
         "$VENV/bin/ruff" check workshop_lib tests notebooks benchmarks
         exec "$VENV/bin/pytest" "$@" ;;
     lab) exec "$VENV/bin/jupyter" lab notebooks "$@" ;;
-    *) echo "unknown command '$command': use run, compare, train, init, doctor, prefetch, progress, test or lab" >&2; exit 2 ;;
+    site) exec "$VENV/bin/python" -m workshop_lib.dev.site "$@" ;;
+    *) echo "unknown command '$command': use run, compare, train, init, doctor, prefetch, progress, test, lab or site" >&2; exit 2 ;;
 esac
