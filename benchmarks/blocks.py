@@ -7,7 +7,7 @@ import statistics
 from pathlib import Path
 
 from figures_standin import attention, optimism_runs
-from numbers_format import mcc, num, pct, per_seed, secs, secs_min
+from numbers_format import mcc, num, pct, secs, secs_min
 from results_files import result
 
 from workshop_lib.records import markdown_table
@@ -102,46 +102,6 @@ def real_weights_table(runs: list[dict], source: str, title: str = STANDIN_TITLE
     ]
     lines += ["", "Commands:", ""] + [f"{i}. `{c}`" for i, c in enumerate(commands, 1)]
     return "\n".join(lines)
-
-
-def optimism_table() -> str:
-    """selection-optimism.json: per run, what the selection split chose against a choice on validation."""
-    runs = optimism_runs()
-    if not runs:
-        return "No run finished yet (`benchmarks/results/selection-optimism.json` is empty)."
-    header = ["profile", "seed", "selection MCC per epoch", "validation MCC per epoch", "chosen on selection"]
-    header += ["chosen on validation", "optimism", "training s", "load (1-min)", "date (UTC)"]
-    rows = []
-    for run, kept, best in runs:
-        chose, peek = run["metrics"]["epoch_mcc"], run["metrics"]["epoch_validation_mcc"]
-        rows.append(
-            [
-                run["settings"]["profile"],
-                run["settings"]["seed"],
-                per_seed(chose),
-                per_seed(peek),
-                f"epoch {kept + 1}: {mcc(peek[kept])}",
-                f"epoch {best + 1}: {mcc(peek[best])}",
-                f"{peek[best] - peek[kept]:+.3f}",
-                num(round(run["metrics"]["train_seconds"])),
-                " → ".join(f"{value:.1f}" for value in run["load"]),
-                run["started"][:16].replace("T", " "),
-            ]
-        )
-    commands = sorted({run["command"] for run, *_ in runs})
-    machines = sorted({f"{m['cpu']}, {m['nproc']} cores" for m in (run["machine"] for run, *_ in runs)})
-    return (
-        markdown_table(header, rows)
-        + "\n\nOptimism: the validation MCC a validation-chosen checkpoint reports minus the one the "
-        "selection split's choice scores (both as the extra per-epoch scoring measures them; the run's own "
-        "final validation score, in bf16 like its training, can differ in the third decimal). Training "
-        "seconds ran beside other work (the load column): not a speed measurement. Stand-in: "
-        "SmolLM2-135M-Instruct, not GPT-2. Machine: "
-        + "; ".join(machines)
-        + ". Command: "
-        + "; ".join(f"`{c}`" for c in commands)
-        + " (`benchmarks/results/selection-optimism.json`)."
-    )
 
 
 def optimism_lesson() -> str:
@@ -263,14 +223,8 @@ def classroom_sizing() -> str:
 
 BLOCKS = {
     "classroom_sizing": classroom_sizing,
-    "optimism": optimism_table,
     "optimism_lesson": optimism_lesson,
     "real_weights": lambda: real_weights_table(
         result("real-weights")["runs"], "benchmarks/results/real-weights.json"
-    ),
-    "quick_retune": lambda: real_weights_table(
-        result("quick-retune")["runs"],
-        "benchmarks/results/quick-retune.json",
-        "### The quick profile, re-tuned on the selection split: every configuration tried (stand-in)",
     ),
 }

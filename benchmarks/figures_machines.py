@@ -1,4 +1,4 @@
-"""Figures of the quick profile on other machines: attention kernels, OpenMP waits, slow CPUs, LoRA."""
+"""Figures of the quick profile on other machines: attention kernels, slow CPUs, LoRA."""
 
 from __future__ import annotations
 
@@ -76,55 +76,6 @@ def attention_figures() -> dict[str, str]:
             f"attention.{model}.date": found["started_utc"][:16].replace("T", " "),
             f"attention.{model}.command": found["command"],
         }
-    return f
-
-
-
-def omp_figures() -> dict[str, str]:
-    """omp-wait-{quiet,busy}.json: the same steps under each OpenMP wait policy, in fresh processes."""
-    f = {}
-    for state in ("quiet", "busy"):
-        found = result(f"omp-wait-{state}")
-        minute = [float(load.split("/")[0]) for load in found["load"][1:]]  # 1-minute load after each timing
-        best = {policy.split(":")[0]: min(v) for policy, v in found["seconds"].items()}
-        f |= {f"omp_wait.{state}.{policy}": f"{seconds:.1f} s" for policy, seconds in best.items()}
-        f |= {
-            f"omp_wait.{state}.rounds": "; ".join(
-                f"{policy} " + " / ".join(f"{v:.1f}" for v in values) + " s"
-                for policy, values in found["seconds"].items()
-            ),
-            f"omp_wait.{state}.steps": f"{found['steps']} steps of batch 64",
-            f"omp_wait.{state}.load": f"{min(minute):.1f}-{max(minute):.1f}",
-            f"omp_wait.{state}.cpu": cpu_name(found["machine"]),
-            f"omp_wait.{state}.date": found["started_utc"][:16].replace("T", " "),
-            f"omp_wait.{state}.command": found["command"],
-        }
-    whole: dict[str, list[dict]] = {"spin": [], "passive": []}  # whole quick runs, by seed
-    for run in result("omp-wait-whole")["runs"]:
-        spin = dict(pair.split("=") for pair in run["openmp"].split()).get("GOMP_SPINCOUNT", "0")
-        whole["passive" if spin == "0" else "spin"].append(run)  # no spin count with PASSIVE: sleep at once
-    for name, runs in whole.items():
-        runs.sort(key=lambda r: -r["settings"]["seed"])  # 42 first
-        seconds = [r["metrics"]["train_seconds"] for r in runs]
-        f |= {
-            f"omp_whole.{name}.train": " / ".join(f"{x:.0f}" for x in seconds) + " s",
-            f"omp_whole.{name}.mcc": " / ".join(mcc(r["metrics"]["mcc"]) for r in runs),
-            f"omp_whole.{name}.load": "; ".join("{:.1f} → {:.1f}".format(*r["load"]) for r in runs),
-            f"omp_whole.{name}.command": f"{runs[0]['openmp']} {runs[0]['command']}",
-        }
-    earlier = result("quick-drift")["runs"][0]  # the same machine, seed 42, sleeping at once, an hour before
-    f |= {
-        "omp_whole.earlier.train": f"{earlier['metrics']['train_seconds']:.0f} s",
-        "omp_whole.earlier.date": earlier["started"][:16].replace("T", " "),
-        "omp_whole.earlier.mcc": mcc(earlier["metrics"]["mcc"]),
-    }
-    f["omp_whole.seeds"] = " / ".join(str(r["settings"]["seed"]) for r in whole["spin"])
-    times = sorted(r["started"][:16].replace("T", " ") for runs in whole.values() for r in runs)
-    f["omp_whole.dates"] = f"{times[0]} to {times[-1][11:]}"
-    f["omp_whole.saved"] = " / ".join(
-        f"{1 - spun['metrics']['train_seconds'] / slept['metrics']['train_seconds']:.0%}"
-        for spun, slept in zip(whole["spin"], whole["passive"], strict=True)
-    )
     return f
 
 

@@ -130,7 +130,7 @@ def reference_figures() -> dict[str, str]:
 
 
 def standin_figures() -> dict[str, str]:
-    """The stand-in decoder with real weights (real_weights.py, quick-tuning-*.json): MCC, times, losses."""
+    """The stand-in decoder with real weights (real_weights.py): MCC, times, losses."""
     recipes = {
         "quick_before": standin("quick", 1, 1e-4),  # before the selection split, embeddings trained
         "full2": standin("full", 2, 5e-5),  # the full profile now
@@ -191,14 +191,7 @@ def standin_figures() -> dict[str, str]:
         "standin.full3.seed42_started": first["started"][11:16] + " UTC",
         "standin.full3.seed42_load": span(first["load"], fixed(1)),
         "standin.zero_shot": mcc(result("zero-shot-standin")["runs"][0]["metrics"]["mcc"]),
-        # what the 2026-11 tuning compared with: chosen on another sample, before the selection split existed
-        "tuning.zero_shot": mcc(result("quick-tuning-zeroshot")["runs"][0]["metrics"]["mcc"]),
     }
-    for config in ("A", "B", "C"):  # quick-tuning-<config>-s<seed>.json; a seed not run shows as –
-        files = [RESULTS / f"quick-tuning-{config}-s{seed}.json" for seed in SEEDS]
-        f[f"tuning.{config}.mcc"] = " / ".join(
-            mcc(json.loads(p.read_text())["runs"][0]["metrics"]["mcc"]) if p.is_file() else "–" for p in files
-        )
     return f
 
 

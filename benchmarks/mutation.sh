@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Mutation testing (mutmut 3) of the modules that carry the rules; see benchmarks/results/mutation.md.
+# Mutation testing (mutmut 3) of the modules that carry the rules; the last table: git show afa5ab8:benchmarks/results/mutation.md.
 #   benchmarks/mutation.sh            # copy the checkout to $MUTATION_DIR, mutate, test, print the table
 # Needs mutmut in the project's environment (.venv/bin/python -m pip install mutmut); 6-25 min on 2 cores.
 set -euo pipefail
