@@ -69,7 +69,8 @@ def test_parameters_command_rewrites_a_stale_cell(tmp_path, capsys):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_setup_is_one_short_call(path):
     code = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
-    assert "settings = start(globals())" in code[1].source and len(code[1].source.splitlines()) <= 3
+    assert code[0].metadata.get("tags") == ["colab"]  # does nothing outside Colab (tests/test_launch.py)
+    assert "settings = start(globals())" in code[2].source and len(code[2].source.splitlines()) <= 3
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
