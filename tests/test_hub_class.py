@@ -2,7 +2,7 @@
 
 The hub (PyPI `jupyterhub`) and its proxy (npm `configurable-http-proxy`) run on the loopback address with
 `SimpleLocalProcessSpawner` (servers without system accounts) and the dummy authenticator. The workshop is
-installed from its wheel into one environment, as README "Installed with pip" tells a hub admin, and each
+installed from its wheel into one environment, as docs/classroom.md tells a hub admin, and each
 learner's notebook runs in a kernel started through the hub's proxy with that learner's token.
 """
 
@@ -265,7 +265,7 @@ def hub(proxy, installed, tiny_dir, tmp_path) -> Iterator[Hub]:
     """A JupyterHub serving the installed workshop on the loopback address; stopped whatever happens."""
     venv, env = installed
     cache = shared_cache(tmp_path / "hub-cache", tiny_dir)
-    environment = {  # what a class's hub sets for every learner (README "Installed with pip")
+    environment = {  # what a class's hub sets for every learner (docs/classroom.md, "Installed with pip")
         "PATH": f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin",
         "HF_HUB_CACHE": str(cache),  # shared; each learner's HF_HOME (datasets' cache) stays in their home
         "HF_HUB_OFFLINE": "1",
@@ -334,7 +334,7 @@ def test_two_learners_work_on_one_hub_with_a_shared_read_only_cache(hub, install
     hub.api("POST", "users", json={"usernames": list(LEARNERS)})
     learners = {name: start_server(hub, name) for name in LEARNERS}
 
-    # The admin's setup in each home, as README says: the package is installed; `workshop init` there.
+    # The admin's setup in each home, as docs/classroom.md says: the package installed; `workshop init` there.
     kernels = {}
     for name, learner in learners.items():
         setup = learner.kernel("setup.ipynb")
