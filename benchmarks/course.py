@@ -22,6 +22,7 @@ CHAPTERS = {  # notebook: what it teaches (the objectives are in docs/teaching.m
     "06_usage_and_deployment": "`pipeline`; confident mistakes; ONNX export and its parity check",
 }
 SHARED = {"workshop_lib", "workshop_lib.lessons", "workshop_lib.exercises.check"}  # in every notebook
+HUB_LINK = "[your JupyterHub](docs/classroom.md#launch-links-colab-binder-your-jupyterhub)"  # needs a hub
 IMPORT = re.compile(r"from (workshop_lib[\w.]*) import")
 
 
@@ -45,7 +46,7 @@ def chapters(smoke: list[float], reference: dict[str, float]) -> str:
                 f"{secs(smoke[i])} / {quick}",
                 modules(stem),
                 f"[page]({launch.site(f'lessons/{stem}.html')})",
-                launch.markdown(notebook).replace(f" · your JupyterHub: set ${launch.HUB_ENV}", ""),
+                launch.markdown(notebook).replace(f"your JupyterHub: set ${launch.HUB_ENV}", HUB_LINK),
             ]
         )
     header = ["notebook", "what it teaches", "smoke / quick (stand-in), 2-core CPU", "modules", "website"]

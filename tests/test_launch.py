@@ -72,3 +72,11 @@ def test_the_cell_installs_this_version_with_the_tested_versions(monkeypatch):
 def test_binder_builds_from_the_tested_versions():
     post_build = (ROOT / "binder" / "postBuild").read_text()
     assert "-c constraints.txt" in post_build and "-e ." in post_build
+
+
+def test_a_teacher_prints_every_notebook_s_links_for_their_hub(capsys):
+    assert launch.main(["--hub", "https://hub.example.org"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    stems = [f"- {path.stem}" for path in sorted(ROOT.glob("notebooks/0*.ipynb"))]
+    assert [line.split(":")[0] for line in lines] == stems
+    assert all("https://hub.example.org/hub/user-redirect/git-pull?" in line for line in lines)

@@ -1,11 +1,17 @@
-"""Where the course is published, and the three links that open one of its notebooks: one place for all."""
+"""Where the course is published, and the three links that open one of its notebooks: one place for all.
+
+    python -m workshop_lib.dev.launch --hub https://hub.example.org   each notebook's links, as Markdown
+"""
 
 from __future__ import annotations
 
+import argparse
 import os
 from html import escape
 from importlib.metadata import version
 from urllib.parse import quote, urlencode
+
+from workshop_lib.paths import notebook_sources
 
 # The repository the site, the README and the Colab cell point to; WORKSHOP_REPOSITORY overrides it.
 REPOSITORY = "https://github.com/gpt2-cola-workshop/gpt2-cola-workshop"
@@ -87,3 +93,17 @@ def install_arguments(repo: str | None = None) -> list[str]:
     repo = repo or repository()
     raw = f"https://raw.githubusercontent.com/{github_path(repo)}/{ref()}/constraints.txt"
     return ["install", "--quiet", "-c", raw, f"gpt2-cola-workshop @ git+{repo}.git@{ref()}"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print every learner notebook's launch links, for a teacher's hub, as Markdown lines."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hub", help=f"the JupyterHub's address (or ${HUB_ENV})")
+    args = parser.parse_args(argv)
+    for path in notebook_sources():
+        print(f"- {path.stem}: {markdown(f'notebooks/{path.name}', args.hub)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
