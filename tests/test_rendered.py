@@ -99,7 +99,7 @@ def test_a_changed_profile_shows_not_measured_instead_of_breaking(monkeypatch):
     render.derived.cache_clear()
     try:
         assert render.figure("standin.quick.mcc") == "not measured for this recipe"
-        assert render.figure("standin.b64_lr15.mcc") != "not measured for this recipe"  # named by its recipe
+        assert render.figure("standin.quick_unfrozen.mcc") != "not measured for this recipe"  # by its recipe
         assert "9e-4" in render.figure("profiles") or "0.0009" in render.figure("profiles")
         render.render_all(write=False)  # stale places, but nothing breaks
     finally:
