@@ -2,8 +2,8 @@
 
 GPT-2 small's architecture (random weights; speed does not depend on them) with the real GPT-2 tokenizer and
 real CoLA when WORKSHOP_GPT2_TOKENIZER / WORKSHOP_COLA_DIR point at them, trained by `training.train` as
-`workshop train --profile quick` does. After training, the selection split is scored once more in its stored
-order, to show what sorting it by length saves.
+`workshop train --profile quick` does. After training, the selection split is scored three more times
+sorted by length and three times in its stored order, interleaved, to show what the sort saves.
 
     python benchmarks/quick_evaluations.py --json benchmarks/results/quick-evaluations.json
 """
@@ -21,8 +21,11 @@ from transformers import TrainerCallback
 from workshop_lib import training
 from workshop_lib.commands.train import checked_setting
 from workshop_lib.data import load_cola
+from workshop_lib.device import pick_device, pick_precision
 from workshop_lib.preprocess import tokenized_data
 from workshop_lib.settings import resolve
+
+ROUNDS = 3  # evaluations of each order after training
 
 
 class EvaluationClock(TrainerCallback):
@@ -64,7 +67,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--json", type=Path, help="also write the report here")
     parser.add_argument("--set", action="append", default=[], type=checked_setting, metavar="NAME=VALUE")
     args = parser.parse_args(argv)
-    source, load_start = cola_source(), load()
+    source, load_start, started = cola_source(), load(), origin("quick_evaluations.py", argv)
     with tempfile.TemporaryDirectory(prefix="quick-evaluations-") as tmp:
         sentences = list(load_cola(source)["train"]["sentence"])
         model_dir, _, _ = gpt2_small_dir(Path(tmp) / "gpt2-small", sentences)
@@ -79,20 +82,26 @@ def main(argv: list[str] | None = None) -> dict:
         trainer = trainer_box["t"]
         stored = tokenized_data(settings, trainer.processing_class)["selection"]
         orders = {"sorted_by_length": trainer.eval_dataset, "stored_order": stored}
-        one_evaluation = {name: timed(trainer, split) for name, split in orders.items()}
+        one_evaluation = {name: [] for name in orders}
+        for _ in range(ROUNDS):  # interleaved, so a busy minute slows both alike
+            for name, split in orders.items():
+                one_evaluation[name].append(timed(trainer, split))
     extra = clock.evaluations[:-1]  # every evaluation and save but the one an epoch-end run makes too
     extra_seconds = sum(e["evaluate_s"] + e.get("save_s", 0.0) for e in extra)
     report = {
-        **origin("quick_evaluations.py", argv),
+        **started,
         "machine": machine(),
         "load_start": load_start,
         "load_end": load(),
+        "precision": pick_precision(pick_device(), settings.precision),
         "evaluations_per_epoch": settings.evaluations_per_epoch,
         "train_seconds": metrics["train_seconds"],
         "evaluations": clock.evaluations,
         "extra_seconds": extra_seconds,
         "extra_share_of_training": extra_seconds / (metrics["train_seconds"] - extra_seconds),
         "one_evaluation_after_training_s": one_evaluation,
+        "sorted_over_stored_fastest": min(one_evaluation["sorted_by_length"])
+        / min(one_evaluation["stored_order"]),
     }
     return publish(report, args.json)
 

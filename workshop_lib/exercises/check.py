@@ -69,7 +69,12 @@ class Question:
     """An explain-why or predict-then-run question and its short model answer."""
 
     name: str
-    answer: str
+    source: str | Callable[[], str]  # a function: an answer whose numbers are computed when it is read
+
+    @property
+    def answer(self) -> str:
+        """The model answer as the learner reads it."""
+        return inspect.cleandoc(self.source() if callable(self.source) else self.source)
 
 
 @dataclass(frozen=True)
@@ -94,9 +99,9 @@ def exercise(name: str, solution: Callable, cases: Callable[[], list[Case]], rig
     _register(Exercise(name, solution, cases, right, forbidden))
 
 
-def question(name: str, answer: str) -> None:
-    """Register a question with its model answer."""
-    _register(Question(name, inspect.cleandoc(answer)))
+def question(name: str, answer: str | Callable[[], str]) -> None:
+    """Register a question with its model answer (or a function that writes it from the profiles)."""
+    _register(Question(name, answer))
 
 
 def _register(item: Exercise | Question) -> None:

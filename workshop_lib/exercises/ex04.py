@@ -8,6 +8,7 @@ import math
 from transformers import TrainingArguments
 
 from ..data import selection_size
+from ..lessons.figures import COLA_TRAIN_SENTENCES, rate
 from ..paths import shipped
 from ..settings import resolve
 from .check import Case, exercise, question
@@ -147,7 +148,6 @@ exercise(
 )
 
 
-COLA_TRAIN_SENTENCES = 8551  # CoLA's public training split (GLUE's train.tsv), the full profile's data
 
 
 def steps_for(sentences: int, profile: str, batch_size: int | None = None) -> dict[str, int]:
@@ -165,7 +165,7 @@ def _batch_64_answer() -> str:
     cola_sentences = COLA_TRAIN_SENTENCES - selection_size(COLA_TRAIN_SENTENCES)
     smoke, smoke_64 = steps_for(smoke_sentences, "smoke"), steps_for(smoke_sentences, "smoke", 64)
     full, full_64 = steps_for(cola_sentences, "full"), steps_for(cola_sentences, "full", 64)
-    smoke_recipe, full_recipe = resolve("smoke"), resolve("full")
+    smoke_recipe, full_recipe, quick = resolve("smoke"), resolve("full"), resolve("quick")
     return f"""
     Smoke profile: {smoke_sentences:,} training sentences (the embedded set's {embedded:,} less the
     selection split's {selection_size(embedded)}) / 64 = {smoke_64["per_epoch"]} steps per epoch (rounded up),
@@ -178,13 +178,13 @@ def _batch_64_answer() -> str:
     {full["per_epoch"]} steps per epoch, {full["total"]} in all and {full["warmup"]} of warm-up).
     For learning: each step averages the gradient over more sentences, so it is less noisy, but the model
     gets fewer updates at the same learning rate and can learn less in the same epochs; larger batches are
-    normally paired with a larger learning rate (the quick profile pairs batch 64 with 1.5e-4, tuned with a
-    pretrained 135M decoder). Notebook 05's learning curves show the
+    normally paired with a larger learning rate (the quick profile pairs batch {quick.batch_size} with
+    {rate(quick.learning_rate)}, tuned with a pretrained 135M decoder). Notebook 05's learning curves show the
     effect (predict it before you run that notebook too).
     """
 
 
-question("batch_64_steps", _batch_64_answer())
+question("batch_64_steps", _batch_64_answer)  # computed when read: the profiles of now
 
 question(
     "best_by_mcc",
