@@ -462,3 +462,12 @@ def test_last_token_index_expects_what_gpt2s_head_pools_and_explains_the_mask():
     exec(compile(PRELUDE + ANSWERS["last_token_index"][4][1], "<cell>", "exec"), namespace)
     message = feedback("last_token_index", namespace["last_token_index"]).message
     assert "does not read the attention mask" in message and "position 1" in message
+
+
+def test_steps_arguments_feedback_names_the_arguments_in_words():
+    for verdict, source in ANSWERS["steps_arguments"]:
+        if verdict == NOT_RIGHT:
+            namespace: dict = {}
+            exec(compile(PRELUDE + source, "<cell>", "exec"), namespace)
+            message = feedback("steps_arguments", namespace["steps_arguments"]).message
+            assert "TrainingArguments(" not in message and "=" in message, message

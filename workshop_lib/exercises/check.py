@@ -51,6 +51,7 @@ class Case:
     accept: Callable[[Any], bool] | None = None  # replaces `expected` when several answers are right
     want: str = ""  # what `accept` wants, in words ("a threshold with the best MCC, 0.667")
     hint: str = ""  # added to the feedback when this case fails
+    shown: Callable[[Any], str] | None = None  # the output in words, where its repr would be long or cut off
 
 
 @dataclass(frozen=True)
@@ -173,13 +174,23 @@ def feedback(name: str, answer: Callable) -> Feedback:
         else:
             ok, wanted = same(got, case.expected), _short(case.expected)
         if not ok:
-            gave = _short(got)
+            gave = _shown(case, got)
             key = _first_different_key(got, case.expected) if case.accept is None else None
             if key is not None:
                 gave, wanted = f"{key!r} {_short(got[key])}", _short(case.expected[key])
             message = f"Not right yet: input {call} gave {gave}, expected {wanted}."
             return Feedback(NOT_RIGHT, _join(message, case.hint))
     return Feedback(RIGHT, f"Right: {item.right}")
+
+
+def _shown(case: Case, got: Any) -> str:
+    """What an answer gave: the case's own words for it, else its short repr."""
+    if case.shown is not None:
+        try:
+            return case.shown(got)
+        except Exception:  # the answer is not what the words expect: its repr then
+            pass
+    return _short(got)
 
 
 def show_solution(name: str) -> None:

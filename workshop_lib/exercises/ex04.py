@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 
 from transformers import TrainingArguments
 
@@ -35,6 +36,11 @@ def _value(args, name: str) -> str:
     return str(getattr(value, "value", value))
 
 
+def _named(*names: str) -> Callable[[TrainingArguments], str]:
+    """Words for the named fields of an answer's TrainingArguments, as the feedback shows them."""
+    return lambda args: ", ".join(f"{name}={_value(args, name)!r}" for name in names)
+
+
 def _fields_case(want: str, hint: str, **fields) -> Case:
     """A case accepting TrainingArguments whose named fields have the given values."""
     return Case(
@@ -42,6 +48,7 @@ def _fields_case(want: str, hint: str, **fields) -> Case:
         accept=lambda args: all(_value(args, k) == str(v) for k, v in fields.items()),
         want=want,
         hint=hint,
+        shown=_named(*fields),
     )
 
 
@@ -53,6 +60,7 @@ def _steps_cases() -> list[Case]:
             accept=lambda a: isinstance(a, TrainingArguments),
             want="a TrainingArguments object",
             hint="return TrainingArguments(output_dir=output_dir, ...).",
+            shown=lambda got: f"a {type(got).__name__}",
         ),
         _fields_case(
             "evaluation every 50 steps",
@@ -74,6 +82,7 @@ def _steps_cases() -> list[Case]:
             and args.greater_is_better,
             want="the best checkpoint by MCC reloaded at the end",
             hint="load_best_model_at_end=True and metric_for_best_model='mcc' (higher is better).",
+            shown=_named("load_best_model_at_end", "metric_for_best_model", "greater_is_better"),
         ),
     ]
 
