@@ -35,8 +35,14 @@ class ResumeMismatchError(ValueError):
     """Checkpoints in the output folder were made with other settings than this run's."""
 
 
-class LogLossAtEpochEnd(TrainerCallback):
-    """Log the training loss at every epoch end too, so each checkpoint's log covers every step before it."""
+class LogLossAtCheckpoints(TrainerCallback):
+    """Log the training loss at every epoch end and checkpoint too, so each checkpoint's log covers every step
+    before it (a resumed run's whole-run loss needs them)."""
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if control.should_save:  # set just before by the Trainer's own flow; it logs before it saves
+            control.should_log = True
+        return control
 
     def on_epoch_end(self, args, state, control, **kwargs):
         control.should_log = True  # the Trainer skips it when nothing was trained since the last log
@@ -74,8 +80,8 @@ class ReturnFreedMemory(TrainerCallback):
 
 
 def workshop_callbacks(settings: Settings) -> list[TrainerCallback]:
-    """Epoch-end loss entries and the memory savers where they were measured to help (BENCHMARKS.md)."""
-    callbacks = [LogLossAtEpochEnd(), FreeOptimizerAtEnd()]
+    """Loss entries at epoch ends and checkpoints; memory savers where measured to help (BENCHMARKS.md)."""
+    callbacks = [LogLossAtCheckpoints(), FreeOptimizerAtEnd()]
     device = pick_device()
     if device == "cpu" and pick_precision(device, settings.precision) == "bf16":
         callbacks.append(ReturnFreedMemory())  # only bf16 CPU runs grew their heap over the epochs
