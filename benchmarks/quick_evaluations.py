@@ -2,8 +2,7 @@
 
 GPT-2 small's architecture (random weights; speed does not depend on them) with the real GPT-2 tokenizer and
 real CoLA when WORKSHOP_GPT2_TOKENIZER / WORKSHOP_COLA_DIR point at them, trained by `training.train` as
-`workshop train --profile quick` does. After training, the selection split is scored three more times
-sorted by length and three times in its stored order, interleaved, to show what the sort saves.
+`workshop train --profile quick` does.
 
     python benchmarks/quick_evaluations.py --json benchmarks/results/quick-evaluations.json
 """
@@ -22,10 +21,7 @@ from workshop_lib import training
 from workshop_lib.commands.train import checked_setting
 from workshop_lib.data import load_cola
 from workshop_lib.device import pick_device, pick_precision
-from workshop_lib.preprocess import tokenized_data
 from workshop_lib.settings import resolve
-
-ROUNDS = 3  # evaluations of each order after training
 
 
 class EvaluationClock(TrainerCallback):
@@ -54,13 +50,6 @@ class EvaluationClock(TrainerCallback):
         self.evaluations[-1]["save_s"] = time.perf_counter() - self.began
 
 
-def timed(trainer, split) -> float:
-    """Seconds of one evaluation of `split` by the trained model."""
-    start = time.perf_counter()
-    trainer.evaluate(split)
-    return time.perf_counter() - start
-
-
 def main(argv: list[str] | None = None) -> dict:
     """Run quick once with the clock attached; report each evaluation and save and their share."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -75,17 +64,7 @@ def main(argv: list[str] | None = None) -> dict:
             "quick", model_name=str(model_dir), data_source=source, output_dir=f"{tmp}/run", **dict(args.set)
         )
         clock = EvaluationClock()
-        trainer_box = {}
-        real_build = training.build_trainer
-        training.build_trainer = lambda *a, **k: trainer_box.setdefault("t", real_build(*a, **k))
         metrics = training.train(settings, callbacks=[clock], disable_tqdm=True)
-        trainer = trainer_box["t"]
-        stored = tokenized_data(settings, trainer.processing_class)["selection"]
-        orders = {"sorted_by_length": trainer.eval_dataset, "stored_order": stored}
-        one_evaluation = {name: [] for name in orders}
-        for _ in range(ROUNDS):  # interleaved, so a busy minute slows both alike
-            for name, split in orders.items():
-                one_evaluation[name].append(timed(trainer, split))
     extra = clock.evaluations[:-1]  # every evaluation and save but the one an epoch-end run makes too
     extra_seconds = sum(e["evaluate_s"] + e.get("save_s", 0.0) for e in extra)
     report = {
@@ -99,9 +78,6 @@ def main(argv: list[str] | None = None) -> dict:
         "evaluations": clock.evaluations,
         "extra_seconds": extra_seconds,
         "extra_share_of_training": extra_seconds / (metrics["train_seconds"] - extra_seconds),
-        "one_evaluation_after_training_s": one_evaluation,
-        "sorted_over_stored_fastest": min(one_evaluation["sorted_by_length"])
-        / min(one_evaluation["stored_order"]),
     }
     return publish(report, args.json)
 

@@ -137,12 +137,6 @@ def training_arguments(settings: Settings, **overrides) -> TrainingArguments:
     return TrainingArguments(**values)
 
 
-def by_length(split):
-    """An evaluation split sorted by length: its batches then pad little, and the metrics do not depend on
-    the order (quick scores the selection split four times an epoch)."""
-    return split.sort("length")
-
-
 def build_trainer(settings: Settings, callbacks: list | None = None, **arg_overrides) -> Trainer:
     """Load model, tokenizer and tokenized data and wire them into a Trainer."""
     args = training_arguments(settings, **arg_overrides)
@@ -165,7 +159,7 @@ def build_trainer(settings: Settings, callbacks: list | None = None, **arg_overr
         model=model,
         args=args,
         train_dataset=data["train"],
-        eval_dataset=by_length(data["selection"]),  # chooses the checkpoint; validation: once, at the end
+        eval_dataset=data["selection"],  # chooses the checkpoint; validation is scored once, at the end
         processing_class=tokenizer,  # transformers 5 name; `tokenizer=` was removed
         data_collator=DataCollatorWithPadding(tokenizer),
         compute_metrics=compute_metrics,
@@ -268,7 +262,7 @@ def train(
         shutil.rmtree(checkpoints, ignore_errors=True)
         last = None
     trainer = build_trainer(settings, callbacks, **arg_overrides)
-    validation = by_length(tokenized_data(settings, trainer.processing_class)["validation"])
+    validation = tokenized_data(settings, trainer.processing_class)["validation"]
     if last:
         print(f"Resuming from {last}")
     elif trainer.is_world_process_zero():
