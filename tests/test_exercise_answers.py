@@ -470,4 +470,4 @@ def test_steps_arguments_feedback_names_the_arguments_in_words():
             namespace: dict = {}
             exec(compile(PRELUDE + source, "<cell>", "exec"), namespace)
             message = feedback("steps_arguments", namespace["steps_arguments"]).message
-            assert "TrainingArguments(" not in message and "=" in message, message
+            assert "accelerator_config" not in message and "=" in message, message  # no cut-off repr
