@@ -4,7 +4,9 @@ GPT-2 small's architecture (random weights; speed does not depend on them) with 
 real CoLA when WORKSHOP_GPT2_TOKENIZER / WORKSHOP_COLA_DIR point at them, trained by `training.train` as
 `workshop train --profile quick` does.
 
-    python benchmarks/quick_evaluations.py --json benchmarks/results/quick-evaluations.json
+    python benchmarks/quick_evaluations.py --json benchmarks/results/quick-evaluations-3.json
+    python benchmarks/quick_evaluations.py --set evaluations_per_epoch=4 \
+        --json benchmarks/results/quick-evaluations-4.json
 """
 
 from __future__ import annotations

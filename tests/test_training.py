@@ -198,20 +198,20 @@ def test_quicks_schedule_draws_a_curve_in_one_epoch_and_a_run_killed_half_way_re
     """The smoke model and data with quick's evaluations and checkpoints and quick's one epoch."""
     quick = resolve("quick")
     schedule = {"epochs": quick.epochs, "evaluations_per_epoch": quick.evaluations_per_epoch}
-    assert schedule == {"epochs": 1, "evaluations_per_epoch": 4}  # what the numbers below assume
+    assert schedule == {"epochs": 1, "evaluations_per_epoch": 3}  # what the numbers below assume
     whole = run_training(tmp_path / "whole", **schedule)
     assert whole.returncode == 0, whole.stderr[-2000:]
     expected = json.loads(whole.stdout.strip().splitlines()[-1])
     log = json.loads((tmp_path / "whole" / "model" / "log_history.json").read_text())
     steps = [entry["step"] for entry in log if "eval_mcc" in entry]
-    assert steps == [23, 46, 69, 90]  # every quarter of the 90 steps (rounded up), and the last step
+    assert steps == [30, 60, 90]  # every third of the 90 steps
     assert expected["selection_mcc"] == max(entry["eval_mcc"] for entry in log if "eval_mcc" in entry)
-    killed = run_training(tmp_path / "killed", kill_after=0.5, **schedule)  # after checkpoint-46
+    killed = run_training(tmp_path / "killed", kill_after=0.5, **schedule)  # after checkpoint-60
     assert killed.returncode == -9
     resumed = run_training(tmp_path / "killed", **schedule)
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     got = json.loads(resumed.stdout.strip().splitlines()[-1])
-    assert got["resumed_from"] == "checkpoint-46"
+    assert got["resumed_from"] == "checkpoint-60"
     for key in ("mcc", "accuracy", "f1", "loss", "train_loss", "selection_mcc"):
         assert round(got[key], 4) == round(expected[key], 4), key
 
