@@ -181,6 +181,11 @@ class Settings(Declared):
         return Path(self.output_dir)
 
 
+def times(count: int) -> str:
+    """A count of times in words: once, twice, three times, 12 times."""
+    return {1: "once", 2: "twice", 3: "three times", 4: "four times"}.get(count, f"{count} times")
+
+
 def frozen_parts(settings: Settings) -> str:
     """What a run keeps as pretrained, in words ("" when it trains every weight)."""
     if settings.freeze_blocks:

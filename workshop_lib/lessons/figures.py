@@ -10,11 +10,10 @@ import re
 
 from ..data import selection_size
 from ..paths import shipped
-from ..settings import PROFILES, resolve
+from ..settings import PROFILES, resolve, times
 
 COLA_TRAIN_SENTENCES = 8551  # CoLA's public training split (GLUE's train.tsv), quick's and full's data
 MARKER = re.compile(r"<!-- profile:(?P<name>[\w.]+) -->(?P<value>.*?)<!-- /profile -->", re.S)
-WORDS = {1: "once", 2: "twice", 3: "three times", 4: "four times"}
 
 
 def rate(value: float) -> str:
@@ -43,14 +42,14 @@ def figures() -> dict[str, str]:
     found = {}
     for name in PROFILES:
         recipe = resolve(name)
-        sentences, evaluations = training_sentences(recipe.data_source), recipe.evaluations_per_epoch
+        sentences = training_sentences(recipe.data_source)
         found |= {
             f"{name}.epochs": f"{recipe.epochs:g}",
             f"{name}.batch": str(recipe.batch_size),
             f"{name}.rate": rate(recipe.learning_rate),
             f"{name}.rate_x10": rate(recipe.learning_rate * 10),
             f"{name}.warmup": f"{recipe.warmup_steps:.0%}".replace("%", " %"),
-            f"{name}.evaluations": WORDS.get(evaluations, f"{evaluations} times"),
+            f"{name}.evaluations": times(recipe.evaluations_per_epoch),
             f"{name}.mega_batch": str(mega_batch(sentences, recipe.batch_size)),
         }
     return found
