@@ -43,7 +43,7 @@ PROFILES: dict[str, dict] = {  # per profile: which model and data, then the rec
         epochs=1, batch_size=64, learning_rate=1.5e-4, warmup_steps=0.1,
         freeze_embeddings=True,
         # Three evaluations and checkpoints in its one epoch: a curve to read, a checkpoint to resume from.
-        # Their cost, and that of four (over 10 %): benchmarks/results/quick-evaluations-{3,4}.json.
+        # Their cost, and that of four (too much): benchmarks/results/quick-evaluations-{3,4}.json.
         evaluations_per_epoch=3,
     ),
     # Real GPT-2 on all of CoLA, the article's 3 epochs. The selection split keeps the best epoch: a model
