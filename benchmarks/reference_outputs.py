@@ -2,7 +2,7 @@
 
 The weights are the stand-in SmolLM2-135M-Instruct (NOT GPT-2: the hub is out of reach here), on the quick
 profile and the real CoLA. `workshop run` executes the series; the executed notebooks go to
-notebooks/reference/ with a banner cell that names the model, the machine and the command, and with this
+notebooks/reference/ with a one-line banner cell that names the model and why it ran, and with this
 machine's folders replaced by placeholders. Not part of CI (tens of minutes on a 2-core CPU);
 tests/test_reference_outputs.py checks that they exist, name the stand-in and match the learner notebooks'
 cells. Rerun it after changing a learner notebook's code; after a prose-only edit, copy the Markdown over:
@@ -70,14 +70,13 @@ def differences(model_dir: Path) -> str:
     return f" The prose describes GPT-2; where the stand-in differs, so do the outputs: {'; '.join(found)}."
 
 
-def banner(command: str, model_dir: Path) -> nbformat.NotebookNode:
-    """The first cell of every reference notebook: what ran, on what, that it is not GPT-2, how it differs."""
-    found = machine()
+def banner(model_dir: Path) -> nbformat.NotebookNode:
+    """The first cell of every reference notebook: which model ran and why, in one line, then how it differs
+    (the machine, the date and the command are in benchmarks/results/reference-outputs.json)."""
     cell = nbformat.v4.new_markdown_cell(
-        f"> **Reference output, not your run.** Executed with **{LABEL}**, a real pretrained decoder of "
-        "GPT-2 small's size, used because the Hugging Face hub was out of reach: *not GPT-2's* numbers. "
-        f"Quick profile, real CoLA; {found['cpu']}, {found['nproc']} cores, "
-        f"{datetime.now(timezone.utc):%Y-%m-%d}; `{command}`.{ONE_UP}" + differences(model_dir)
+        f"> **Reference output, not your run:** the quick profile run by **{LABEL}**, a pretrained "
+        f"decoder of GPT-2's size, because the hub was out of reach here; not GPT-2's numbers.{ONE_UP}"
+        + differences(model_dir)
     )
     cell["id"] = BANNER_ID
     return cell
@@ -90,7 +89,7 @@ def scrubbed(text: str, places: dict[str, str]) -> str:
     return text
 
 
-def publish(executed: Path, target: Path, command: str, places: dict[str, str], model_dir: Path) -> None:
+def publish(executed: Path, target: Path, places: dict[str, str], model_dir: Path) -> None:
     """Copy one executed notebook with the banner first and the folders scrubbed from its outputs."""
     nb = nbformat.read(executed, as_version=4)
     for cell in nb.cells:
@@ -105,7 +104,7 @@ def publish(executed: Path, target: Path, command: str, places: dict[str, str], 
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
-    nb.cells.insert(0, banner(command, model_dir))
+    nb.cells.insert(0, banner(model_dir))
     nbformat.write(nb, target)
 
 
@@ -175,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         places = {str(run_dir): "<run folder>", str(model_dir): "<stand-in folder>", str(args.data): "<CoLA>"}
         OUT.mkdir(exist_ok=True)
         for source in notebook_sources():
-            publish(run_dir / source.name, OUT / source.name, command, places, Path(model_dir))
+            publish(run_dir / source.name, OUT / source.name, places, Path(model_dir))
     print(f"Wrote {len(notebook_sources())} reference notebooks into {OUT}")
     return 0
 

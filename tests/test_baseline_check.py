@@ -148,7 +148,7 @@ def test_profile_comes_from_p_or_profile_or_the_environment(monkeypatch):
     assert checked_parameters([], "full") == {"PROFILE": "full"}
     assert checked_parameters([], None) == {"PROFILE": "smoke"}
     monkeypatch.delenv("WORKSHOP_PROFILE")
-    assert checked_parameters([], None) == {"PROFILE": "full"}
+    assert checked_parameters([], None) == {"PROFILE": "quick"}  # the class profile
 
 
 def test_p_pairs_are_checked_named_as_the_notebooks_name_them_and_none_dropped():

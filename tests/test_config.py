@@ -122,13 +122,13 @@ def test_profile_from_environment_and_overrides(monkeypatch):
     assert settings.train_limit is None  # 0 means "all"
 
 
-def test_full_is_the_default(monkeypatch):
-    """No profile given and no WORKSHOP_PROFILE: the settings of "full", whatever its values are."""
+def test_the_class_profile_is_the_default(monkeypatch):
+    """No profile given and no WORKSHOP_PROFILE: the settings of "quick", the profile the class runs."""
     monkeypatch.delenv("WORKSHOP_PROFILE", raising=False)
-    assert resolve() == resolve("full")
-    assert resolve().profile == "full"
+    assert resolve() == resolve("quick")
+    assert resolve().profile == "quick"
     monkeypatch.setenv("WORKSHOP_PROFILE", "")  # set but empty counts as unset
-    assert resolve() == resolve("full")
+    assert resolve() == resolve("quick")
 
 
 def test_unknown_profile_in_the_environment_names_the_variable(monkeypatch):

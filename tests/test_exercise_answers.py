@@ -281,11 +281,30 @@ def my_compute_metrics(eval_pred):  # no tuple handling
     ],
     "last_token_index": [
         (RIGHT, """
-def last_token_index(input_ids, attention_mask, pad_id):
-    return (attention_mask.sum(dim=1) - 1).tolist()
+def last_token_index(input_ids, attention_mask, pad_id):  # the model's own code
+    positions = torch.arange(input_ids.shape[-1])
+    return (positions * (input_ids != pad_id)).argmax(-1).tolist()
+"""),
+        (RIGHT, """
+def last_token_index(input_ids, attention_mask, pad_id):  # the rightmost token that is not the pad id
+    return [max(i for i, t in enumerate(row) if t != pad_id) for row in input_ids.tolist()]
 """),
         (RIGHT, """
 def last_token_index(input_ids, attention_mask, pad_id):
+    ids = np.asarray(input_ids)
+    return [int(np.flatnonzero(row != pad_id)[-1]) for row in ids]
+"""),
+        (RIGHT, """
+def last_token_index(input_ids, attention_mask, pad_id):  # from the right: the first token that is not pad
+    return [len(row) - 1 - next(i for i, t in enumerate(reversed(row)) if t != pad_id)
+            for row in input_ids.tolist()]
+"""),
+        (NOT_RIGHT, """
+def last_token_index(input_ids, attention_mask, pad_id):  # the mask's answer: not what the model reads
+    return (attention_mask.sum(dim=1) - 1).tolist()
+"""),
+        (NOT_RIGHT, """
+def last_token_index(input_ids, attention_mask, pad_id):  # the mask's last 1
     mask = np.asarray(attention_mask)
     return [int(np.flatnonzero(row)[-1]) for row in mask]
 """),
@@ -298,12 +317,16 @@ def last_token_index(input_ids, attention_mask, pad_id):  # counts the tokens th
     return ((input_ids != pad_id).sum(dim=1) - 1).tolist()
 """),
         (NOT_RIGHT, """
-def last_token_index(input_ids, attention_mask, pad_id):  # the rightmost token that is not the pad id
-    return [max(i for i, t in enumerate(row) if t != pad_id) for row in input_ids.tolist()]
-"""),
-        (NOT_RIGHT, """
 def last_token_index(input_ids, attention_mask, pad_id):  # the first pad token, minus one
     return [(row.tolist() + [pad_id]).index(pad_id) - 1 for row in input_ids]
+"""),
+        (NOT_RIGHT, """
+def last_token_index(input_ids, attention_mask, pad_id):  # the first token that is not the pad id
+    return (input_ids != pad_id).int().argmax(dim=1).tolist()
+"""),
+        (NOT_RIGHT, """
+def last_token_index(input_ids, attention_mask, pad_id):  # the last position, padding or not
+    return [input_ids.shape[1] - 1] * input_ids.shape[0]
 """),
     ],
     "to_verdicts": [
@@ -416,3 +439,35 @@ def test_cola_training_size_matches_the_glue_file():
     if not (folder / "train.tsv").is_file():
         pytest.skip("WORKSHOP_COLA_DIR does not hold GLUE's CoLA files")
     assert sum(1 for _ in (folder / "train.tsv").open()) == COLA_TRAIN_SENTENCES
+
+
+def test_last_token_index_expects_what_gpt2s_head_pools_and_explains_the_mask():
+    """The check's expected positions are those GPT2ForSequenceClassification itself reads, and the mask's
+    answer is told how the two rules differ."""
+    import torch
+    from transformers import GPT2Config, GPT2ForSequenceClassification
+
+    from workshop_lib.exercises.ex05 import _last_token_cases
+
+    config = GPT2Config(n_layer=1, n_head=2, n_embd=8, vocab_size=50257, num_labels=2, pad_token_id=50256)
+    model = GPT2ForSequenceClassification(config).eval()
+    with torch.no_grad():
+        for case in _last_token_cases():
+            input_ids, attention_mask, _ = case.args
+            out = model(input_ids=input_ids, attention_mask=attention_mask, output_hidden_states=True)
+            per_position = model.score(out.hidden_states[-1])
+            pooled = per_position[torch.arange(len(input_ids)), torch.tensor(case.expected)]
+            assert torch.allclose(pooled, out.logits), case.expected
+    namespace: dict = {}
+    exec(compile(PRELUDE + ANSWERS["last_token_index"][4][1], "<cell>", "exec"), namespace)
+    message = feedback("last_token_index", namespace["last_token_index"]).message
+    assert "does not read the attention mask" in message and "position 1" in message
+
+
+def test_steps_arguments_feedback_names_the_arguments_in_words():
+    for verdict, source in ANSWERS["steps_arguments"]:
+        if verdict == NOT_RIGHT:
+            namespace: dict = {}
+            exec(compile(PRELUDE + source, "<cell>", "exec"), namespace)
+            message = feedback("steps_arguments", namespace["steps_arguments"]).message
+            assert "accelerator_config" not in message and "=" in message, message  # no cut-off repr

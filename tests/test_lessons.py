@@ -69,3 +69,24 @@ def test_faster_gelu_gives_load_models_config(tiny_family_dirs):
         assert kwargs == ({"activation_function": "gelu_pytorch_tanh"} if name == "tiny" else {}), name
         config = load_model(folder, load_tokenizer(folder)).config
         assert getattr(config, "activation_function", None) == kwargs.get("activation_function"), name
+
+
+def test_profile_figures_follow_the_profiles(monkeypatch):
+    """Change a profile in-process: the notebooks' rendered prose and the computed model answers change."""
+    import nbformat
+
+    from workshop_lib.exercises.check import registry
+    from workshop_lib.lessons import figures
+    from workshop_lib.paths import PROJECT_ROOT
+    from workshop_lib.settings import PROFILES
+
+    notebook = nbformat.read(PROJECT_ROOT / "notebooks" / "05_training.ipynb", as_version=4)
+    prose = "".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    assert figures.render(prose) == prose  # the stored values are the profiles' (dev.figures keeps them)
+    assert "quick: <!-- profile:quick.rate_x10 -->1.5e-3<!-- /profile -->" in prose
+    monkeypatch.setitem(PROFILES, "quick", {**PROFILES["quick"], "learning_rate": 3e-4, "batch_size": 32,
+                                            "evaluations_per_epoch": 2})
+    assert "quick: <!-- profile:quick.rate_x10 -->3e-3<!-- /profile -->" in figures.render(prose)
+    assert figures.figures()["quick.mega_batch"] == "50" and figures.figures()["quick.evaluations"] == "twice"
+    assert "quick: 3e-3 instead of\n3e-4" in registry()["learning_rate_x10"].answer
+    assert "pairs batch 32 with\n3e-4" in registry()["batch_64_steps"].answer

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import shutil
 from pathlib import Path
 
@@ -122,11 +123,34 @@ def test_the_appendix_runs_offline_on_the_smoke_profile(tmp_path):
 
 
 def test_the_lessons_stay_within_their_word_budget():
-    """Notebooks 01-06 teach their phase; how the project measured itself is in docs/performance.md."""
+    """Notebooks 01-06 teach their phase; how the project measured itself is in docs/performance.md.
+
+    The words a learner reads: the renderers' markers (HTML comments) are not shown."""
     words = sum(
-        len(cell.source.split())
+        len(re.sub(r"<!--.*?-->", " ", cell.source, flags=re.S).split())
         for path in NOTEBOOKS
         for cell in nbformat.read(path, as_version=4).cells
         if cell.cell_type == "markdown"
     )
     assert words <= WORD_BUDGET, f"{words} words of Markdown in notebooks 01-06 (budget {WORD_BUDGET})"
+
+
+def test_parameters_cells_list_what_each_notebook_reads_with_one_short_line_each():
+    import dataclasses
+
+    from workshop_lib.dev.parameters import SHORT
+    from workshop_lib.settings import NOTEBOOK_OPTIONS, Settings
+
+    declared = {f.name for owner in (Settings, *NOTEBOOK_OPTIONS.values()) for f in dataclasses.fields(owner)}
+    assert set(SHORT) == declared
+    training = cell_source("05_training")  # notebook 05 trains: every shared setting changes its outputs
+    assert all(f"\n{f.name.upper()} = " in training for f in dataclasses.fields(Settings))
+    assert "EPOCHS" not in cell_source("02_data_exploration")  # 02 never trains
+    for path in NOTEBOOKS:
+        assert all(len(line) <= 110 for line in cell_source(path.stem).splitlines()), path.name
+
+
+def test_profile_figures_in_the_notebooks_are_current():
+    from workshop_lib.dev.figures import main as figures_main
+
+    assert figures_main(["--check"]) == 0, "run `python -m workshop_lib.dev.figures`"

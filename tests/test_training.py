@@ -42,7 +42,7 @@ TRAIN_SCRIPT = textwrap.dedent(
             if state.epoch >= float(sys.argv[2]):
                 os.kill(os.getpid(), signal.SIGKILL)  # like a closed laptop lid: no clean-up at all
 
-    settings = resolve("smoke", output_dir=sys.argv[1])
+    settings = resolve("smoke", output_dir=sys.argv[1], **json.loads(sys.argv[3]))
     crash = [Crash()] if float(sys.argv[2]) > 0 else None
     metrics = train(settings, callbacks=crash, disable_tqdm=True)
     print(json.dumps(metrics))
@@ -50,10 +50,13 @@ TRAIN_SCRIPT = textwrap.dedent(
 )
 
 
-def run_training(out, kill_after: float = 0) -> subprocess.CompletedProcess:
-    """Train the smoke profile in a fresh process, optionally killing it after an epoch's checkpoint."""
+def run_training(out, kill_after: float = 0, **overrides) -> subprocess.CompletedProcess:
+    """Train the smoke profile in a fresh process, optionally killing it after the checkpoint saved at (or
+    next after) epoch `kill_after`."""
     return subprocess.run(
-        [sys.executable, "-c", TRAIN_SCRIPT, str(out), str(kill_after)], capture_output=True, text=True
+        [sys.executable, "-c", TRAIN_SCRIPT, str(out), str(kill_after), json.dumps(overrides)],
+        capture_output=True,
+        text=True,
     )
 
 
@@ -191,6 +194,28 @@ def test_resume_after_sigkill_gives_the_same_metrics(trained, tmp_path):
         assert done == pytest.approx(rest * expected[rate] * expected["train_seconds"]), rate
 
 
+def test_quicks_schedule_draws_a_curve_in_one_epoch_and_a_run_killed_half_way_resumes(tmp_path):
+    """The smoke model and data with quick's evaluations and checkpoints and quick's one epoch."""
+    quick = resolve("quick")
+    schedule = {"epochs": quick.epochs, "evaluations_per_epoch": quick.evaluations_per_epoch}
+    assert schedule == {"epochs": 1, "evaluations_per_epoch": 3}  # what the numbers below assume
+    whole = run_training(tmp_path / "whole", **schedule)
+    assert whole.returncode == 0, whole.stderr[-2000:]
+    expected = json.loads(whole.stdout.strip().splitlines()[-1])
+    log = json.loads((tmp_path / "whole" / "model" / "log_history.json").read_text())
+    steps = [entry["step"] for entry in log if "eval_mcc" in entry]
+    assert steps == [30, 60, 90]  # every third of the 90 steps
+    assert expected["selection_mcc"] == max(entry["eval_mcc"] for entry in log if "eval_mcc" in entry)
+    killed = run_training(tmp_path / "killed", kill_after=0.5, **schedule)  # after checkpoint-60
+    assert killed.returncode == -9
+    resumed = run_training(tmp_path / "killed", **schedule)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    got = json.loads(resumed.stdout.strip().splitlines()[-1])
+    assert got["resumed_from"] == "checkpoint-60"
+    for key in ("mcc", "accuracy", "f1", "loss", "train_loss", "selection_mcc"):
+        assert round(got[key], 4) == round(expected[key], 4), key
+
+
 def test_resume_checks_the_settings_the_checkpoints_were_made_with(tmp_path):
     settings = resolve("smoke", output_dir=str(tmp_path))
     assert resume_checkpoint(settings) is None  # nothing to resume
@@ -247,7 +272,7 @@ def test_heap_trimming_only_where_it_was_measured_to_help(monkeypatch):
     def kinds() -> list[type]:
         return [type(callback) for callback in training.workshop_callbacks(settings)]
 
-    assert kinds() == [training.LogLossAtEpochEnd, training.FreeOptimizerAtEnd]
+    assert kinds() == [training.LogLossAtCheckpoints, training.FreeOptimizerAtEnd]
     monkeypatch.setattr(training, "pick_precision", lambda device, wanted: "bf16")
     assert ReturnFreedMemory in kinds()
     monkeypatch.setattr(training, "pick_device", lambda: "cuda")

@@ -18,7 +18,7 @@ from .hub import is_local
 from .inference import check_texts, max_tokens, sorted_batches, warn_truncated
 from .modeling import load_model, load_tokenizer
 from .records import markdown_table, read_metrics
-from .settings import Settings, frozen_parts, is_tiny_model
+from .settings import Settings, frozen_parts, is_tiny_model, times
 
 if TYPE_CHECKING:
     from onnxruntime import InferenceSession
@@ -179,7 +179,8 @@ def recipe(settings: Settings, max_length: int) -> str:
             "by length; precision " + pick_precision(pick_device(), settings.precision),
             f"- training sentences: {limit(settings.train_limit)}; validation sentences: "
             f"{limit(settings.eval_limit)}",
-            f"- evaluated after every epoch on the selection split ({SELECTION_SHARE:.0%} of the training "
+            f"- evaluated {times(settings.evaluations_per_epoch)} an epoch on the selection split "
+            f"({SELECTION_SHARE:.0%} of the training "
             "split, held out); the checkpoint with its best MCC is the one saved; validation scored once, at "
             "the end",
         ]

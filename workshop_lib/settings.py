@@ -21,7 +21,7 @@ from .paths import output_root, refuse_tracked
 
 HUB_MODEL = "openai-community/gpt2"  # GPT-2 small on the Hugging Face hub
 PROFILE_ENV = "WORKSHOP_PROFILE"
-DEFAULT_PROFILE = "full"
+DEFAULT_PROFILE = "quick"  # the class profile
 TINY = "tiny"  # model name of the offline tiny GPT-2 that the project builds itself
 DATA_KEYWORDS = ("hub", "embedded")
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
@@ -42,6 +42,9 @@ PROFILES: dict[str, dict] = {  # per profile: which model and data, then the rec
         model_name=HUB_MODEL, data_source="hub", train_limit=None, eval_limit=None,
         epochs=1, batch_size=64, learning_rate=1.5e-4, warmup_steps=0.1,
         freeze_embeddings=True,
+        # Three evaluations and checkpoints in its one epoch: a curve to read, a checkpoint to resume from.
+        # Their cost, and that of four (too much): benchmarks/results/quick-evaluations-{3,4}.json.
+        evaluations_per_epoch=3,
     ),
     # Real GPT-2 on all of CoLA, the article's 3 epochs. The selection split keeps the best epoch: a model
     # that over-fits in the third keeps an earlier checkpoint, one that still learns gets it (measured:
@@ -70,7 +73,7 @@ class Settings(Declared):
 
     profile: str = setting(
         '"smoke" (tiny offline model, fastest), "quick" (GPT-2, all of CoLA once) or "full" (GPT-2, up to 3 '
-        'epochs); None: $WORKSHOP_PROFILE, else "full"',
+        'epochs); None: $WORKSHOP_PROFILE, else "quick", the class profile',
         f"one of {', '.join(PROFILES)}",
         check=lambda name: name in PROFILES,
     )
@@ -119,6 +122,13 @@ class Settings(Declared):
         "a number of at least 0, such as 0.01",
         0.01,
         check=non_negative,
+    )
+    evaluations_per_epoch: int = setting(
+        "times per epoch the selection split is scored and a checkpoint saved: more points on the curve, "
+        "less work lost to a crash, a little slower",
+        "a whole number of at least 1",
+        1,
+        check=positive,
     )
     freeze_embeddings: bool = setting(
         "True leaves the token embeddings as pretrained: a fifth to a third of a small model's weights "
@@ -169,6 +179,11 @@ class Settings(Declared):
     def out(self) -> Path:
         """The output folder as a Path."""
         return Path(self.output_dir)
+
+
+def times(count: int) -> str:
+    """A count of times in words: once, twice, three times, 12 times."""
+    return {1: "once", 2: "twice", 3: "three times", 4: "four times"}.get(count, f"{count} times")
 
 
 def frozen_parts(settings: Settings) -> str:
@@ -224,7 +239,7 @@ def parse_parameter(name: str, text: str) -> Any:
 
 
 def profile_name(profile: str | None = None) -> str:
-    """Pick the profile: the argument, else $WORKSHOP_PROFILE, else 'full'."""
+    """Pick the profile: the argument, else $WORKSHOP_PROFILE, else the class profile (DEFAULT_PROFILE)."""
     if profile is None and os.environ.get(PROFILE_ENV):
         name = os.environ[PROFILE_ENV]
         if name not in PROFILES:

@@ -35,8 +35,14 @@ class ResumeMismatchError(ValueError):
     """Checkpoints in the output folder were made with other settings than this run's."""
 
 
-class LogLossAtEpochEnd(TrainerCallback):
-    """Log the training loss at every epoch end too, so each checkpoint's log covers every step before it."""
+class LogLossAtCheckpoints(TrainerCallback):
+    """Log the training loss at every epoch end and checkpoint too, so each checkpoint's log covers every step
+    before it (a resumed run's whole-run loss needs them)."""
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if control.should_save:  # set just before by the Trainer's own flow; it logs before it saves
+            control.should_log = True
+        return control
 
     def on_epoch_end(self, args, state, control, **kwargs):
         control.should_log = True  # the Trainer skips it when nothing was trained since the last log
@@ -74,8 +80,8 @@ class ReturnFreedMemory(TrainerCallback):
 
 
 def workshop_callbacks(settings: Settings) -> list[TrainerCallback]:
-    """Epoch-end loss entries and the memory savers where they were measured to help (git: BENCHMARKS.md)."""
-    callbacks = [LogLossAtEpochEnd(), FreeOptimizerAtEnd()]
+    """Loss entries at epoch ends and checkpoints; memory savers where measured to help (git: BENCHMARKS.md@afa5ab8)."""
+    callbacks = [LogLossAtCheckpoints(), FreeOptimizerAtEnd()]
     device = pick_device()
     if device == "cpu" and pick_precision(device, settings.precision) == "bf16":
         callbacks.append(ReturnFreedMemory())  # only bf16 CPU runs grew their heap over the epochs
@@ -88,8 +94,16 @@ RECIPE_SETTINGS = (  # how it trains
 )
 
 
+def schedule(settings: Settings) -> dict:
+    """When the Trainer scores the selection split and saves: per epoch, or `evaluations_per_epoch` times."""
+    share = 1 / (settings.evaluations_per_epoch * settings.epochs)  # of all steps, as eval_steps reads it
+    if settings.evaluations_per_epoch == 1 or share >= 1:
+        return dict(eval_strategy="epoch", save_strategy="epoch")
+    return dict(eval_strategy="steps", eval_steps=share, save_strategy="steps", save_steps=share)
+
+
 def training_arguments(settings: Settings, **overrides) -> TrainingArguments:
-    """The workshop's recipe: batch 32, per-batch padding, length grouping, eval and save per epoch."""
+    """The workshop's recipe: per-batch padding, length grouping, evaluation and saves on `schedule`."""
     device = pick_device()
     precision = pick_precision(device, settings.precision)
     values = dict(
@@ -102,8 +116,7 @@ def training_arguments(settings: Settings, **overrides) -> TrainingArguments:
         weight_decay=settings.weight_decay,
         lr_scheduler_type="linear",
         train_sampling_strategy="group_by_length",  # similar lengths share a batch: little padding
-        eval_strategy="epoch",
-        save_strategy="epoch",
+        **schedule(settings),
         save_total_limit=2,
         load_best_model_at_end=True,
         metric_for_best_model="mcc",

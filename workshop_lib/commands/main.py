@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 
 from ..declare import SettingError
-from ..settings import profile_name
+from ..settings import DEFAULT_PROFILE, profile_name
 from . import compare, progress, train
 from . import run as runner
 from .arguments import Parser, guarded
@@ -50,7 +50,9 @@ def model_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `workshop doctor` and `workshop prefetch`: whose model and data."""
     parser.add_argument("--model", help="hub id, local folder or tiny model (default: the profile's)")
     parser.add_argument(
-        "--profile", type=checked_profile, help="whose model and data (default: $WORKSHOP_PROFILE, else full)"
+        "--profile",
+        type=checked_profile,
+        help=f"whose model and data (default: $WORKSHOP_PROFILE, else {DEFAULT_PROFILE})",
     )
 
 

@@ -23,7 +23,7 @@ from ..records import (
     markdown_table,
     read_metrics,
 )
-from ..settings import Settings, from_parameters, parse_parameter, profile_name
+from ..settings import DEFAULT_PROFILE, Settings, from_parameters, parse_parameter, profile_name
 from .arguments import Parser, guarded
 from .baseline import check, flatten
 
@@ -150,7 +150,9 @@ def report(settings: Settings, parameters: dict, seconds: dict, metrics: dict, v
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `workshop run`."""
-    parser.add_argument("--profile", help="smoke, quick or full (default: $WORKSHOP_PROFILE, else full)")
+    parser.add_argument(
+        "--profile", help=f"smoke, quick or full (default: $WORKSHOP_PROFILE, else {DEFAULT_PROFILE})"
+    )
     parser.add_argument(
         "-p",
         "--parameter",

@@ -13,7 +13,7 @@ import json
 import os
 
 from ..declare import SettingError
-from ..settings import PROFILES, Settings, parse_parameter, resolve
+from ..settings import DEFAULT_PROFILE, PROFILES, Settings, parse_parameter, resolve
 from .arguments import Parser, guarded
 
 SET_NAMES = [f.name for f in dataclasses.fields(Settings) if f.name not in ("profile", "output_dir")]
@@ -51,7 +51,9 @@ def set_argument(parser: argparse.ArgumentParser, help: str) -> None:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `workshop train`."""
-    parser.add_argument("--profile", choices=list(PROFILES), help="default: $WORKSHOP_PROFILE, else full")
+    parser.add_argument(
+        "--profile", choices=list(PROFILES), help=f"default: $WORKSHOP_PROFILE, else {DEFAULT_PROFILE}"
+    )
     parser.add_argument(
         "--output-dir",
         help="output folder (default: <project>/artifacts/<profile> or $WORKSHOP_OUTPUT_DIR/<profile>)",

@@ -13,18 +13,45 @@ from pathlib import Path
 
 from ..declare import parameter
 from ..paths import PROJECT_ROOT, notebook_sources
-from ..settings import NOTEBOOK_OPTIONS, Settings
+from ..settings import NOTEBOOK_OPTIONS
 
-HEADER = "# Change a value to override it; None takes the value of the chosen PROFILE."
+HEADER = "# None takes the value of PROFILE; every setting: workshop_lib/settings.py."
+SHORT = {  # each setting's one-line comment in a parameters cell (its full help is in settings.py)
+    "profile": '"smoke", "quick" (the class) or "full"; None: $WORKSHOP_PROFILE, else "quick"',
+    "model_name": 'hub id, model folder or "tiny"',
+    "data_source": '"hub", "embedded" or a folder of CoLA TSV files',
+    "seed": "same seed, same selection split, head and batch order",
+    "train_limit": "at most this many training sentences (0: all)",
+    "eval_limit": "at most this many validation sentences (0: all)",
+    "output_dir": "folder the six notebooks share; None: artifacts/<profile>",
+    "epochs": "passes over the training data",
+    "batch_size": "sentences per optimizer step",
+    "learning_rate": "AdamW's peak step size",
+    "warmup_steps": "share of the steps over which the rate climbs to its peak",
+    "weight_decay": "AdamW's pull of every weight toward 0",
+    "evaluations_per_epoch": "selection-split scores and checkpoints per epoch",
+    "freeze_embeddings": "True keeps the token embeddings as pretrained",
+    "freeze_blocks": "share of the lowest blocks kept as pretrained",
+    "precision": '"auto", "fp32", "bf16" or "fp16"',
+    "zero_shot_train_sample": "training sentences that choose the zero-shot threshold (0: all)",
+    "overwrite": "True trains again and replaces a finished model",
+}
+SHARED = ("profile", "model_name", "data_source", "seed", "train_limit", "eval_limit", "output_dir")
+RECIPE = ("epochs", "batch_size", "learning_rate", "warmup_steps", "weight_decay", "evaluations_per_epoch")
+OWN = {  # beyond SHARED, the settings whose change alters the notebook's own outputs
+    "03_preprocessing": ("batch_size",),
+    "04_training_setup_and_metric": (*RECIPE, "precision"),
+    "05_training": (*RECIPE, "freeze_embeddings", "freeze_blocks", "precision"),
+}
 
 
 def cell_source(notebook: str) -> str:
-    """The parameters cell of a notebook (by file stem, e.g. "01_goal"): shared settings, then its own."""
-    lines = [HEADER]
-    lines += [f"{parameter(f.name)} = None  # {f.metadata['help']}" for f in dataclasses.fields(Settings)]
+    """A notebook's parameters cell (by file stem, e.g. "01_goal"): the settings it reads, then its own."""
+    names = [*SHARED, *OWN.get(notebook, ())]
+    lines = [HEADER, *(f"{parameter(name)} = None  # {SHORT[name]}" for name in names)]
     if notebook in NOTEBOOK_OPTIONS:
         lines += [
-            f"{parameter(f.name)} = {f.default!r}  # {f.metadata['help']}"
+            f"{parameter(f.name)} = {f.default!r}  # {SHORT[f.name]}"
             for f in dataclasses.fields(NOTEBOOK_OPTIONS[notebook])
         ]
     return "\n".join(lines)

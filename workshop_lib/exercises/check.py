@@ -4,26 +4,24 @@ In a notebook
 -------------
 A *coding* exercise is two cells. The learner edits the **stub cell**, a function whose body raises
 `NotImplementedError` (tags ["exercise"], metadata "exercise": its name); the **check cell** below it,
-`check("mcc_by_hand", mcc_by_hand)`, runs the learner's function on a few inputs and prints one line:
-"Right: ...", "Not done yet: ..." (the stub is untouched) or "Not right yet: ..." (which input gave which
-output, what was expected, or which error it raised). `check` never raises, so the rest of the notebook
-still runs with an unfinished exercise. `show_solution(name)` prints the solution on request. A *question*
-(explain why; predict, then run) is a Markdown cell tagged the same way, with a `show_solution(name)` cell.
+`check("mcc_by_hand", mcc_by_hand)`, runs it on a few inputs and prints one line: "Right: ...", "Not done
+yet: ..." (stub untouched) or "Not right yet: ..." (which input gave which output, what was expected, or which
+error it raised). `check` never raises, so the rest of the notebook still runs. `show_solution(name)` prints
+the solution on request. A *question* (explain why; predict, then run) is a Markdown cell tagged the same way.
 
 Adding an exercise
 ------------------
-1. In `exNN.py` (NN = the notebook's number) write the solution as a function named like the exercise,
-   with the stub's signature, and register it with `exercise(name, solution, cases, right=...)`: `cases`
-   returns a list of `Case`s (inputs with the expected output, or an `accept` test plus the words `want`
-   when several answers are right). Write the expected values out (or compute them with another library):
-   a solution checked against itself cannot rot visibly. `forbidden` names the workshop's functions that
-   already do the job: an answer calling one is not right. For a question, register `question(name, answer)`.
+1. In `exNN.py` (NN = the notebook's number) write the solution as a function named like the exercise, with
+   the stub's signature, and register it with `exercise(name, solution, cases, right=...)`: `cases` returns
+   `Case`s (inputs with the expected output, or an `accept` test plus the words `want` when several answers
+   are right). Write the expected values out (or compute them with another library): a solution checked
+   against itself cannot rot visibly. `forbidden` names the workshop's functions that already do the job.
+   For a question, register `question(name, answer)`.
 2. In the notebook, add the stub cell (tags `["exercise"]`, metadata `"exercise": name`; imports go above
    the `def`) and the check cell; for a question, the tagged Markdown cell and a `show_solution(name)` cell.
-3. Run `python -m workshop_lib.dev.solutions`: it writes `notebooks/solutions/NN_*.ipynb`, the learner
-   notebook with each stub's `def` replaced by the solution's source, each question followed by its model
-   answer, and a first cell that makes every check raise unless it says "Right". The tests check each
-   solution and stub, the solution notebooks, and a corpus of likely answers per exercise.
+3. Run `python -m workshop_lib.dev.solutions`: it writes `notebooks/solutions/NN_*.ipynb` (each stub's `def`
+   replaced by the solution, each question followed by its model answer, every check strict). The tests
+   check each solution and stub, the solution notebooks, and a corpus of likely answers per exercise.
 """
 
 from __future__ import annotations
@@ -51,6 +49,7 @@ class Case:
     accept: Callable[[Any], bool] | None = None  # replaces `expected` when several answers are right
     want: str = ""  # what `accept` wants, in words ("a threshold with the best MCC, 0.667")
     hint: str = ""  # added to the feedback when this case fails
+    shown: Callable[[Any], str] | None = None  # the output in words, where its repr would be long or cut off
 
 
 @dataclass(frozen=True)
@@ -69,7 +68,12 @@ class Question:
     """An explain-why or predict-then-run question and its short model answer."""
 
     name: str
-    answer: str
+    source: str | Callable[[], str]  # a function: an answer whose numbers are computed when it is read
+
+    @property
+    def answer(self) -> str:
+        """The model answer as the learner reads it."""
+        return inspect.cleandoc(self.source() if callable(self.source) else self.source)
 
 
 @dataclass(frozen=True)
@@ -94,9 +98,9 @@ def exercise(name: str, solution: Callable, cases: Callable[[], list[Case]], rig
     _register(Exercise(name, solution, cases, right, forbidden))
 
 
-def question(name: str, answer: str) -> None:
-    """Register a question with its model answer."""
-    _register(Question(name, inspect.cleandoc(answer)))
+def question(name: str, answer: str | Callable[[], str]) -> None:
+    """Register a question with its model answer (or a function that writes it from the profiles)."""
+    _register(Question(name, answer))
 
 
 def _register(item: Exercise | Question) -> None:
@@ -156,7 +160,7 @@ def feedback(name: str, answer: Callable) -> Feedback:
     for case in item.cases():
         call = _describe_call(item.solution, case.args)
         try:
-            got = answer(*_fresh(case.args))
+            got = answer(*copy.deepcopy(case.args))  # an answer that changes its input spoils no case
         except NotImplementedError:
             message = f"Not done yet: write the body of `{name}` in the cell above, run it, then this cell."
             return Feedback(NOT_DONE, message)
@@ -164,11 +168,11 @@ def feedback(name: str, answer: Callable) -> Feedback:
             message = f"Not right yet: input {call} raised {_error(err)}."
             return Feedback(NOT_RIGHT, _join(message, case.hint))
         if case.accept is not None:
-            ok, wanted = _safe_accept(case.accept, got), case.want
+            ok, wanted = bool(_safely(case.accept, got, False)), case.want
         else:
             ok, wanted = same(got, case.expected), _short(case.expected)
         if not ok:
-            gave = _short(got)
+            gave = _safely(case.shown, got, _short(got)) if case.shown else _short(got)
             key = _first_different_key(got, case.expected) if case.accept is None else None
             if key is not None:
                 gave, wanted = f"{key!r} {_short(got[key])}", _short(case.expected[key])
@@ -247,17 +251,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _fresh(args: tuple) -> tuple:
-    """Copies of the arguments, so an answer that changes its input cannot spoil the next case."""
-    return copy.deepcopy(args)
-
-
-def _safe_accept(accept: Callable[[Any], bool], got: Any) -> bool:
-    """Run a case's acceptance test; an answer of the wrong kind is simply not accepted."""
+def _safely(function: Callable[[Any], Any], got: Any, fallback: Any) -> Any:
+    """A case's test or words applied to an answer; `fallback` where an answer of the wrong kind breaks it."""
     try:
-        return bool(accept(got))
+        return function(got)
     except Exception:
-        return False
+        return fallback
 
 
 def _describe_call(solution: Callable, args: tuple) -> str:

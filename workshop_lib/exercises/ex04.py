@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 
 from transformers import TrainingArguments
 
 from ..data import selection_size
+from ..lessons.figures import COLA_TRAIN_SENTENCES, rate
 from ..paths import shipped
 from ..settings import resolve
 from .check import Case, exercise, question
@@ -34,6 +36,11 @@ def _value(args, name: str) -> str:
     return str(getattr(value, "value", value))
 
 
+def _named(*names: str) -> Callable[[TrainingArguments], str]:
+    """Words for the named fields of an answer's TrainingArguments, as the feedback shows them."""
+    return lambda args: ", ".join(f"{name}={_value(args, name)!r}" for name in names)
+
+
 def _fields_case(want: str, hint: str, **fields) -> Case:
     """A case accepting TrainingArguments whose named fields have the given values."""
     return Case(
@@ -41,6 +48,7 @@ def _fields_case(want: str, hint: str, **fields) -> Case:
         accept=lambda args: all(_value(args, k) == str(v) for k, v in fields.items()),
         want=want,
         hint=hint,
+        shown=_named(*fields),
     )
 
 
@@ -52,6 +60,7 @@ def _steps_cases() -> list[Case]:
             accept=lambda a: isinstance(a, TrainingArguments),
             want="a TrainingArguments object",
             hint="return TrainingArguments(output_dir=output_dir, ...).",
+            shown=lambda got: f"a {type(got).__name__}",
         ),
         _fields_case(
             "evaluation every 50 steps",
@@ -73,6 +82,7 @@ def _steps_cases() -> list[Case]:
             and args.greater_is_better,
             want="the best checkpoint by MCC reloaded at the end",
             hint="load_best_model_at_end=True and metric_for_best_model='mcc' (higher is better).",
+            shown=_named("load_best_model_at_end", "metric_for_best_model", "greater_is_better"),
         ),
     ]
 
@@ -147,7 +157,6 @@ exercise(
 )
 
 
-COLA_TRAIN_SENTENCES = 8551  # CoLA's public training split (GLUE's train.tsv), the full profile's data
 
 
 def steps_for(sentences: int, profile: str, batch_size: int | None = None) -> dict[str, int]:
@@ -165,7 +174,7 @@ def _batch_64_answer() -> str:
     cola_sentences = COLA_TRAIN_SENTENCES - selection_size(COLA_TRAIN_SENTENCES)
     smoke, smoke_64 = steps_for(smoke_sentences, "smoke"), steps_for(smoke_sentences, "smoke", 64)
     full, full_64 = steps_for(cola_sentences, "full"), steps_for(cola_sentences, "full", 64)
-    smoke_recipe, full_recipe = resolve("smoke"), resolve("full")
+    smoke_recipe, full_recipe, quick = resolve("smoke"), resolve("full"), resolve("quick")
     return f"""
     Smoke profile: {smoke_sentences:,} training sentences (the embedded set's {embedded:,} less the
     selection split's {selection_size(embedded)}) / 64 = {smoke_64["per_epoch"]} steps per epoch (rounded up),
@@ -178,13 +187,13 @@ def _batch_64_answer() -> str:
     {full["per_epoch"]} steps per epoch, {full["total"]} in all and {full["warmup"]} of warm-up).
     For learning: each step averages the gradient over more sentences, so it is less noisy, but the model
     gets fewer updates at the same learning rate and can learn less in the same epochs; larger batches are
-    normally paired with a larger learning rate (the quick profile pairs batch 64 with 1.5e-4, tuned with a
-    pretrained 135M decoder). Notebook 05's learning curves show the
+    normally paired with a larger learning rate (the quick profile pairs batch {quick.batch_size} with
+    {rate(quick.learning_rate)}, tuned with a pretrained 135M decoder). Notebook 05's learning curves show the
     effect (predict it before you run that notebook too).
     """
 
 
-question("batch_64_steps", _batch_64_answer())
+question("batch_64_steps", _batch_64_answer)  # computed when read: the profiles of now
 
 question(
     "best_by_mcc",

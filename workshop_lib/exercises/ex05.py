@@ -6,6 +6,8 @@ import numpy as np
 from sklearn.metrics import accuracy_score, f1_score, matthews_corrcoef
 from transformers import EvalPrediction
 
+from ..lessons.figures import rate
+from ..settings import resolve
 from .check import Case, exercise, question
 
 
@@ -66,8 +68,16 @@ exercise(
 )
 
 def last_token_index(input_ids, attention_mask, pad_id):
-    """For each row of a right-padded batch, the position of its last real token."""
-    return [max(i for i, real in enumerate(row) if real) for row in attention_mask.tolist()]
+    """For each row of a right-padded batch, the position whose hidden state GPT-2's head reads."""
+    rows = input_ids.tolist()
+    return [max((i for i, token in enumerate(row) if token != pad_id), default=0) for row in rows]
+
+
+MASK_DIFFERS = (
+    "GPT2ForSequenceClassification does not read the attention mask: it takes the rightmost token that is "
+    "not pad_id. GPT-2's pad id is its end-of-text token, which can also be real text: in the first row the "
+    "mask says position 2 (a real <|endoftext|>) is the last real token, but the model reads position 1."
+)
 
 
 def _last_token_cases() -> list[Case]:
@@ -85,9 +95,8 @@ def _last_token_cases() -> list[Case]:
         Case(
             (torch.tensor([[464, 13, pad, pad, pad], [464, pad, 3797, 13, pad]]),
              torch.tensor([[1, 1, 1, 0, 0], [1, 1, 1, 1, 0]]), pad),
-            [2, 3],
-            hint="the pad id also occurs as a real token (a sentence ending in <|endoftext|>, or inside "
-            "one): only the attention mask says which tokens are real.",
+            [1, 3],
+            hint=f"{MASK_DIFFERS} A pad id inside a row (the second) does not end it: the rightmost counts.",
         ),
         Case((torch.tensor([[7]]), torch.tensor([[1]]), pad), [0], hint="a one-token sentence ends at 0."),
     ]
@@ -97,23 +106,32 @@ exercise(
     "last_token_index",
     last_token_index,
     _last_token_cases,
-    right="the last real token of every row, found from the attention mask, not from the pad id.",
+    right="the rightmost token that is not the pad id, the position the model pools. Where a sentence's own "
+    "<|endoftext|> ends it, the attention mask disagrees; a pad token that never occurs in text (or a head "
+    "that reads the mask) would be safer.",
 )
 
-question(
-    "learning_rate_x10",
+def _rate_x10_answer() -> str:
+    """The model answer, with each profile's rate and its tenfold computed from the profiles."""
+    smoke, quick, full = (resolve(name) for name in ("smoke", "quick", "full"))
+    larger = rate(smoke.learning_rate * 10)
+    return f"""
+    In the smoke profile (`workshop train --profile smoke --set learning_rate={larger}`),
+    with {larger} instead of {rate(smoke.learning_rate)} the logged training loss
+    stays high and jumps about instead of falling, the selection split's MCC is 0 for the first epochs (the
+    model answers "acceptable" to everything, the majority class), and the best epoch's MCC ends far below
+    what {rate(smoke.learning_rate)} reaches on the same CPU kind (smoke's numbers move with the CPU kind;
+    that ordering is what holds). The steps are so large that the weights jump past the low-loss regions
+    instead of settling into one. For GPT-2 (quick: {rate(quick.learning_rate * 10)} instead of
+    {rate(quick.learning_rate)}; full: {rate(full.learning_rate * 10)} instead of {rate(full.learning_rate)};
+    not measured here), what usually happens with a pretrained transformer at a too-large rate is similar
+    or worse: the loss jumps or stalls, MCC sticks at 0, and the pretrained knowledge is partly destroyed
+    in the first steps (which warm-up only softens). That is why fine-tuning uses rates near the profiles'
+    {rate(full.learning_rate)} to {rate(quick.learning_rate)}, far below training from scratch.
     """
-    In the smoke profile (`workshop train --profile smoke --set learning_rate=0.01`), with 1e-2 instead of
-    1e-3 the logged training loss stays high and jumps about instead of falling, the selection split's MCC
-    is 0 for the first epochs (the model answers "acceptable" to everything, the majority class), and the
-    best epoch's MCC ends far below what 1e-3 reaches. The steps are so large that the weights jump past
-    the low-loss regions instead of settling into one. For GPT-2 (quick: 1e-3 instead of 1e-4; full: 5e-4
-    instead of 5e-5), what usually happens with a pretrained transformer at a too-large rate is similar or
-    worse: the loss jumps or stalls, MCC sticks at 0, and the pretrained knowledge is partly destroyed in
-    the first steps (which warm-up only softens). That is why fine-tuning uses rates around 1e-5 to 1e-4,
-    far below training from scratch.
-    """,
-)
+
+
+question("learning_rate_x10", _rate_x10_answer)  # computed when read: the profiles of now
 
 question(
     "drop_pad_token_id",

@@ -4,8 +4,18 @@ The notebook-facing helpers are importable from here: `from workshop_lib import 
 """
 
 from .caveats import caveat, print_caveat
-from .notebook import faster_gelu, load_metrics, load_report, quiet, save_metrics, start
+from .notebook import (
+    faster_gelu,
+    faster_kernels,
+    load_metrics,
+    load_report,
+    quiet,
+    recipe_extras,
+    save_metrics,
+    start,
+)
 
 __all__ = [
-    "caveat", "faster_gelu", "load_metrics", "load_report", "print_caveat", "quiet", "save_metrics", "start"
+    "caveat", "faster_gelu", "faster_kernels", "load_metrics", "load_report", "print_caveat", "quiet",
+    "recipe_extras", "save_metrics", "start",
 ]

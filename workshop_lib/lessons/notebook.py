@@ -10,12 +10,12 @@ from contextlib import contextmanager
 from typing import Any
 
 import datasets
-from transformers import AutoConfig
+from transformers import AutoConfig, PreTrainedModel
 from transformers.utils import logging as hf_logging
 
 from ..declare import check_value, parameter
-from ..device import describe, versions
-from ..modeling import fused_activation, load_pretrained
+from ..device import describe, pick_device, training_attention, versions
+from ..modeling import freeze_lower_blocks, fused_activation, load_pretrained
 from ..records import atomic_write_json, read_metrics
 from ..settings import NOTEBOOK_OPTIONS, Settings, from_parameters, frozen_parts
 
@@ -47,7 +47,8 @@ def start(namespace: MutableMapping[str, Any]) -> Settings:
     limits = f"train {settings.train_limit or 'all'}, eval {settings.eval_limit or 'all'}"
     print(f"recipe: {recipe}; sentences: {limits}")
     print(f"device: {describe(settings.precision)}; all settings in {saved}")
-    print("  ".join(f"{k} {v or 'not installed'}" for k, v in versions().items()))
+    found = versions()
+    print(f"transformers {found['transformers']}, torch {found['torch']} (the others: `workshop doctor`)")
     if own:
         print("this notebook: " + ", ".join(f"{name} = {value!r}" for name, value in own.items()))
     return settings
@@ -105,3 +106,17 @@ def load_report() -> Iterator[None]:
 def faster_gelu(source: str) -> dict:
     """from_pretrained keywords that swap GPT-2's GELU for its one-kernel twin; {} for other models."""
     return fused_activation(load_pretrained(AutoConfig, source, "the model"))
+
+
+def faster_kernels(source: str) -> dict:
+    """from_pretrained keywords for what `build_trainer` loads: the device's attention, a fused GELU."""
+    return {"attn_implementation": training_attention(pick_device()), **faster_gelu(source)}
+
+
+def recipe_extras(model: PreTrainedModel, settings: Settings) -> None:
+    """What `build_trainer` does to the model besides loading it: the profile's frozen parts, and a batch-mean
+    loss flag that matters only with several processes or accumulated gradients."""
+    model.accepts_loss_kwargs = False  # the Trainer must average the head's batch-mean loss, not sum it
+    if settings.freeze_embeddings:
+        model.get_input_embeddings().requires_grad_(False)  # kept as pretrained: no gradient, no AdamW update
+    freeze_lower_blocks(model, settings.freeze_blocks)
