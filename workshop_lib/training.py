@@ -80,7 +80,7 @@ class ReturnFreedMemory(TrainerCallback):
 
 
 def workshop_callbacks(settings: Settings) -> list[TrainerCallback]:
-    """Loss entries at epoch ends and checkpoints; memory savers where measured to help (git: BENCHMARKS.md)."""
+    """Loss entries at epoch ends and checkpoints; memory savers where they were measured to help."""
     callbacks = [LogLossAtCheckpoints(), FreeOptimizerAtEnd()]
     device = pick_device()
     if device == "cpu" and pick_precision(device, settings.precision) == "bf16":
