@@ -56,15 +56,30 @@ def add_lora_by_hand(model: nn.Module, rank: int = RANK, alpha: int = ALPHA) -> 
     return freeze_all_but(model, (".A", ".B"))
 
 
-def add_lora_with_peft(model: nn.Module, rank: int = RANK, alpha: int = ALPHA) -> nn.Module:
-    """The same adapters through peft, in place (the model keeps its class); train them and the head."""
-    from peft import LoraConfig, inject_adapter_in_model
+def lora_config(model: nn.Module, rank: int = RANK, alpha: int = ALPHA):
+    """peft's LoraConfig for the default targets; fan_in_fan_out tells it a Conv1D's weight is (in, out)."""
+    from peft import LoraConfig
 
     targets = target_names(model)
     conv = any(isinstance(m, Conv1D) for n, m in model.named_modules() if n.split(".")[-1] in targets)
-    config = LoraConfig(r=rank, lora_alpha=alpha, target_modules=targets, fan_in_fan_out=conv)
-    inject_adapter_in_model(config, model)
+    return LoraConfig(
+        r=rank, lora_alpha=alpha, target_modules=targets, fan_in_fan_out=conv, task_type="SEQ_CLS"
+    )
+
+
+def add_lora_with_peft(model: nn.Module, rank: int = RANK, alpha: int = ALPHA) -> nn.Module:
+    """The same adapters through peft, in place (the model keeps its class); train them and the head."""
+    from peft import inject_adapter_in_model
+
+    inject_adapter_in_model(lora_config(model, rank, alpha), model)
     return freeze_all_but(model, (".lora_A.default.weight", ".lora_B.default.weight"))
+
+
+def peft_model(model: nn.Module, rank: int = RANK, alpha: int = ALPHA):
+    """The lesson's way: get_peft_model wraps the model; SEQ_CLS keeps the new head trainable."""
+    from peft import get_peft_model
+
+    return get_peft_model(model, lora_config(model, rank, alpha))
 
 
 def trained_parameters(model: nn.Module) -> int:
