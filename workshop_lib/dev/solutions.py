@@ -14,6 +14,7 @@ from pathlib import Path
 
 import nbformat
 
+from .. import quiz
 from ..exercises.check import Exercise, Question, find, solution_source
 from ..paths import PROJECT_ROOT, notebook_sources
 
@@ -23,8 +24,8 @@ TAG = "exercise"
 
 BANNER = """\
 **Solutions notebook**, generated from `../{name}` by `python -m workshop_lib.dev.solutions`: do not
-edit it by hand. Every exercise is solved, every question is followed by its model answer, and every check
-cell must say "Right" (the cell below turns any other verdict into an error)."""
+edit it by hand. Every exercise is solved, every question is followed by its model answer, the quiz is
+answered, and every check must say "Right" (the cell below turns any other verdict into an error)."""
 STRICT = 'from workshop_lib.exercises.check import strict\n\nstrict()  # any verdict but "Right" raises'
 
 
@@ -66,6 +67,10 @@ def render(nb: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
             answer = nbformat.v4.new_markdown_cell(f"**Model answer.** {item.answer}")
             answer.id = f"{cell.id}-model-answer"
             answers.append((index + 1, answer))
+    for cell in nb.cells:
+        if quiz.TAG in cell.metadata.get("tags", []):
+            key = cell.metadata[quiz.TAG]
+            cell.source = quiz.cell_source(key, quiz.right_answers(key))
     for index, cell in reversed(answers):
         nb.cells.insert(index, cell)
     banner = nbformat.v4.new_markdown_cell(BANNER.format(name=name))
