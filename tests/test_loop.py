@@ -5,39 +5,20 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from transformers import TrainerCallback
 
 from workshop_lib import training
 from workshop_lib.lessons.plots import epoch_evaluations
-from workshop_lib.loop import parameter_groups, train_loop, warmup_steps
+from workshop_lib.loop import StepRecorder, parameter_groups, train_loop, warmup_steps
 from workshop_lib.records import load_log_history
 from workshop_lib.settings import resolve
 
 
-class Record(TrainerCallback):
-    """Each optimizer step's learning rate, and the loss of each training forward pass."""
-
-    def __init__(self) -> None:
-        self.learning_rates: list[float] = []
-        self.losses: list[float] = []
-
-    def on_train_begin(self, args, state, control, model=None, **kwargs):
-        def keep(module, inputs, output):
-            if module.training:
-                self.losses.append(output.loss.item())
-
-        model.register_forward_hook(keep)
-
-    def on_optimizer_step(self, args, state, control, optimizer=None, **kwargs):
-        self.learning_rates.append(optimizer.param_groups[0]["lr"])
-
-
 @pytest.fixture(scope="module")
-def both(tmp_path_factory) -> tuple[dict, Record, dict]:
+def both(tmp_path_factory) -> tuple[dict, StepRecorder, dict]:
     """The smoke recipe on 600 sentences for 3 epochs, through the Trainer and through the loop."""
     root = tmp_path_factory.mktemp("loop")
     settings = resolve("smoke", output_dir=str(root / "trainer"), epochs=3, train_limit=600)
-    record = Record()
+    record = StepRecorder()
     metrics = training.train(settings, callbacks=[record])
     evaluations = epoch_evaluations(load_log_history(settings.out / "model"))
     metrics["epoch_mcc"] = [e["eval_mcc"] for e in evaluations]

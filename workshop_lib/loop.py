@@ -7,7 +7,7 @@ import math
 import numpy as np
 import torch
 from torch.utils.data import DataLoader
-from transformers import DataCollatorWithPadding, get_scheduler, set_seed
+from transformers import DataCollatorWithPadding, TrainerCallback, get_scheduler, set_seed
 from transformers.trainer_pt_utils import LengthGroupedSampler, get_parameter_names
 
 from .device import pick_device, pick_precision, training_attention
@@ -42,10 +42,10 @@ def evaluate(model, loader: DataLoader, autocast) -> dict[str, float]:
     losses, logits, labels = [], [], []
     with torch.no_grad(), autocast():
         for batch in loader:
-            out = model(**batch)
-            losses.append(out.loss.float().repeat(len(batch["labels"])))
-            logits.append(out.logits.float())
-            labels.append(batch["labels"])
+            out = model(**batch.to(model.device))
+            losses.append(out.loss.float().cpu().repeat(len(batch["labels"])))
+            logits.append(out.logits.float().cpu())
+            labels.append(batch["labels"].cpu())
     model.train()
     predictions = torch.cat(logits).argmax(-1).numpy()
     scores = classification_metrics(torch.cat(labels).numpy(), predictions)
@@ -88,7 +88,7 @@ def train_loop(settings: Settings) -> dict:
     for _ in range(settings.epochs):
         for batch in train:
             with autocast():
-                loss = model(**batch).loss
+                loss = model(**batch.to(device)).loss
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), MAX_GRAD_NORM)
             history["learning_rates"].append(schedule.get_last_lr()[0])
@@ -102,3 +102,21 @@ def train_loop(settings: Settings) -> dict:
             best, best_state = scores["mcc"], {k: v.clone() for k, v in model.state_dict().items()}
     model.load_state_dict(best_state)
     return {**history, "validation": evaluate(model, loader("validation"), autocast), "model": model}
+
+
+class StepRecorder(TrainerCallback):
+    """Record the Trainer's learning rate at each optimizer step and the loss of each training forward."""
+
+    def __init__(self) -> None:
+        self.learning_rates: list[float] = []
+        self.losses: list[float] = []
+
+    def on_train_begin(self, args, state, control, model=None, **kwargs):
+        def keep(module, inputs, output):
+            if module.training:
+                self.losses.append(output.loss.item())
+
+        model.register_forward_hook(keep)
+
+    def on_optimizer_step(self, args, state, control, optimizer=None, **kwargs):
+        self.learning_rates.append(optimizer.param_groups[0]["lr"])

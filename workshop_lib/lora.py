@@ -90,3 +90,28 @@ def trained_parameters(model: nn.Module) -> int:
 def trained_bytes(model: nn.Module) -> int:
     """Bytes of the trained tensors: what must be saved besides the unchanged base model."""
     return sum(p.numel() * p.element_size() for p in model.parameters() if p.requires_grad)
+
+
+def measured_table(runs: list[dict]) -> str:
+    """Full fine-tuning against LoRA, one row each, from benchmarks/real_weights.py's results JSON runs."""
+    import statistics
+
+    rows = ["| Trained | Seeds | Validation MCC per seed | Mean MCC | Train s (mean) | Peak RSS GiB | "
+            "Trained parameters | To save, MB | Load (1-min) |", "| --- " * 9 + "|"]  # fmt: skip
+    for variant in sorted({r.get("trained", "everything") for r in runs}):
+        mine = [r for r in runs if r.get("trained", "everything") == variant]
+        m = [r["metrics"] for r in mine]
+        mcc, loads = [x["mcc"] for x in m], [r["load"] for r in mine]
+        rows.append(
+            f"| {variant} | {', '.join(str(r['settings']['seed']) for r in mine)} | "
+            f"{', '.join(f'{v:.3f}' for v in mcc)} | {statistics.mean(mcc):.3f} | "
+            f"{statistics.mean(x['train_seconds'] for x in m):.0f} | "
+            f"{statistics.mean(x['peak_rss_gib'] for x in m):.2f} | {m[0]['trained_parameters']:,} | "
+            f"{m[0]['saved_bytes'] / 1e6:.1f} | {', '.join(f'{a:.1f}→{b:.1f}' for a, b in loads)} |"
+        )
+    machine = runs[0]["machine"]
+    return "\n".join(rows) + (
+        f"\n\nSmolLM2-135M-Instruct (the stand-in, not GPT-2), quick profile; {machine['cpu']}, "
+        f"{machine['nproc']} cores, torch {machine['torch']}. Commands: "
+        + "; ".join(sorted({f"`{r['command']}`" for r in runs}))
+    )
