@@ -16,7 +16,7 @@ import nbformat
 
 from .. import quiz
 from ..exercises.check import Exercise, Question, find, solution_source
-from ..paths import PROJECT_ROOT, notebook_sources
+from ..paths import APPENDIX_NAMES, PROJECT_ROOT, notebook_sources
 
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
 SOLUTIONS = NOTEBOOKS / "solutions"
@@ -92,11 +92,11 @@ def text(nb: nbformat.NotebookNode) -> str:
 
 
 def expected() -> dict[Path, str]:
-    """The solution notebooks' paths and text, for every learner notebook with exercises."""
+    """The solution notebooks' paths and text, for every lesson and appendix with exercises or a quiz."""
     files = {}
-    for path in notebook_sources(NOTEBOOKS):
+    for path in [*notebook_sources(NOTEBOOKS), *sorted(NOTEBOOKS.glob(APPENDIX_NAMES))]:
         nb = nbformat.read(path, as_version=4)
-        if exercise_cells(nb):
+        if exercise_cells(nb) or any(quiz.TAG in c.metadata.get("tags", []) for c in nb.cells):
             files[SOLUTIONS / path.name] = text(render(nb, path.name))
     return files
 
