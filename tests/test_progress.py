@@ -39,7 +39,7 @@ def answer_quizzes(folder: Path, wrong: bool = False, remove: bool = False) -> N
 
 def answer(folder: Path, answers: dict[str, str]) -> None:
     """Replace the `def` of each named exercise in the folder's notebooks, as a learner types it."""
-    for path in sorted(folder.glob("0[1-6]_*.ipynb")):
+    for path in sorted(folder.glob("*.ipynb")):  # the lessons and the appendices
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
             name = cell.metadata.get("exercise")

@@ -63,8 +63,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def coding_exercises() -> dict[str, list[str]]:
-    """The coding exercises of each shipped notebook, in notebook order: {notebook file name: [names]}."""
-    return {path.name: list(exercise_cells(path)) for path in notebook_sources()}
+    """The coding exercises of each shipped lesson and appendix, in order: {notebook file name: [names]}."""
+    return {path.name: list(exercise_cells(path)) for path in [*notebook_sources(), *appendix_sources()]}
 
 
 def quiz_columns() -> dict[str, list[str]]:
