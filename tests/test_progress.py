@@ -132,7 +132,7 @@ def test_an_edited_check_cell_and_a_broken_cell(room, tmp_path, capsys):
     capsys.readouterr()
     assert main(["progress", str(learner), "--time-limit", str(LIMIT), "--csv", str(tmp_path / "e.csv")]) == 0
     with open(tmp_path / "e.csv", newline="") as f:
-        row = dict(zip(["learner", *EXERCISES], list(csv.reader(f))[1], strict=True))
+        row = dict(zip(["learner", *EXERCISES, *QUIZ, *COUNTS], list(csv.reader(f))[1], strict=True))
     assert row["mcc_by_hand"] == row["confusion_counts"] == "not right yet"
     assert row["learning_rate_at"] == "not done", "judged directly when the check cell was changed"
     assert row["to_verdicts"] == row["acceptable_probability"] == "not done", "a deleted notebook"
