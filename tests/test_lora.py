@@ -7,7 +7,15 @@ import torch
 from transformers import set_seed
 
 from workshop_lib.data import load_data
-from workshop_lib.lora import LoRALinear, add_lora_by_hand, peft_model, trained_parameters
+from workshop_lib.lora import (
+    LoRALinear,
+    add_lora_by_hand,
+    add_lora_with_peft,
+    measured_table,
+    peft_model,
+    trained_bytes,
+    trained_parameters,
+)
 from workshop_lib.modeling import load_model, load_tokenizer
 from workshop_lib.settings import resolve
 
@@ -82,3 +90,23 @@ def test_hand_and_peft_agree(family, tiny_family_dirs, batches):
         merged = wrapped.merge_and_unload()
         torch.testing.assert_close(merged(**first).logits, before, atol=1e-4, rtol=0)
     assert not any("lora" in n for n, _ in merged.named_parameters())
+
+
+def test_in_place_adapters_train_as_many_as_the_wrapped_ones(tiny_family_dirs):
+    """The benchmark's adapters (peft in place, the model keeps its class) match the lesson's."""
+    source = tiny_family_dirs["tiny-llama"]
+    tokenizer = load_tokenizer(source)
+    inplace = add_lora_with_peft(load_model(source, tokenizer))
+    assert type(inplace).__name__ == "LlamaForSequenceClassification"
+    assert trained_parameters(inplace) == trained_parameters(pair(source)[1])
+    assert trained_bytes(inplace) == 4 * trained_parameters(inplace)  # fp32
+
+
+def test_the_measured_table_names_the_stand_in_and_each_variant():
+    run = {"settings": {"seed": 42}, "load": [1.0, 2.0], "command": "python benchmarks/real_weights.py",
+           "machine": {"cpu": "a CPU", "nproc": 2, "torch": "2"},
+           "metrics": {"mcc": 0.4, "train_seconds": 100.0, "peak_rss_gib": 5.0, "trained_parameters": 10,
+                       "saved_bytes": 2e6}}  # fmt: skip
+    table = measured_table([run, {**run, "trained": "LoRA rank 8", "settings": {"seed": 1}}])
+    assert "| everything | 42 | 0.400 |" in table and "| LoRA rank 8 | 1 | 0.400 |" in table
+    assert "stand-in, not GPT-2" in table
