@@ -98,8 +98,9 @@ def measured_table(runs: list[dict]) -> str:
 
     rows = ["| Trained | Seeds | Validation MCC per seed | Mean MCC | Train s (mean) | Peak RSS GiB | "
             "Trained parameters | To save, MB | Load (1-min) |", "| --- " * 9 + "|"]  # fmt: skip
-    for variant in sorted({r.get("trained", "everything") for r in runs}):
-        mine = [r for r in runs if r.get("trained", "everything") == variant]
+    full = "full fine-tuning"  # the quick recipe: every weight but the token embeddings
+    for variant in sorted({r.get("trained", full) for r in runs}, key=lambda v: v != full):
+        mine = [r for r in runs if r.get("trained", full) == variant]
         m = [r["metrics"] for r in mine]
         mcc, loads = [x["mcc"] for x in m], [r["load"] for r in mine]
         rows.append(
@@ -111,7 +112,8 @@ def measured_table(runs: list[dict]) -> str:
         )
     machine = runs[0]["machine"]
     return "\n".join(rows) + (
-        f"\n\nSmolLM2-135M-Instruct (the stand-in, not GPT-2), quick profile; {machine['cpu']}, "
+        f"\n\nSmolLM2-135M-Instruct (the stand-in, not GPT-2), quick profile, "
+        f"{', '.join(sorted({r.get('precision', '?') for r in runs}))}; {machine['cpu']}, "
         f"{machine['nproc']} cores, torch {machine['torch']}. Commands: "
         + "; ".join(sorted({f"`{r['command']}`" for r in runs}))
     )
