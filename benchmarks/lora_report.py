@@ -12,7 +12,7 @@ import json
 import statistics
 from pathlib import Path
 
-from workshop_lib.lora import measured_table
+from workshop_lib.appendix.lora import measured_table
 from workshop_lib.records import atomic_write_text
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -35,7 +35,8 @@ import torch
 from train_speed import PeakRSS, machine, openmp
 from transformers import TrainerCallback
 
-from workshop_lib import lora, training
+from workshop_lib import training
+from workshop_lib.appendix import lora
 from workshop_lib.commands.train import set_argument
 from workshop_lib.data import SELECTION_SHARE, load_data
 from workshop_lib.device import pick_device, pick_precision, training_attention

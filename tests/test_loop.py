@@ -7,8 +7,8 @@ import dataclasses
 import pytest
 
 from workshop_lib import training
+from workshop_lib.appendix.loop import StepRecorder, parameter_groups, train_loop, warmup_steps
 from workshop_lib.lessons.plots import epoch_evaluations
-from workshop_lib.loop import StepRecorder, parameter_groups, train_loop, warmup_steps
 from workshop_lib.records import load_log_history
 from workshop_lib.settings import resolve
 

@@ -6,8 +6,7 @@ import pytest
 import torch
 from transformers import set_seed
 
-from workshop_lib.data import load_data
-from workshop_lib.lora import (
+from workshop_lib.appendix.lora import (
     LoRALinear,
     add_lora_by_hand,
     add_lora_with_peft,
@@ -16,6 +15,7 @@ from workshop_lib.lora import (
     trained_bytes,
     trained_parameters,
 )
+from workshop_lib.data import load_data
 from workshop_lib.modeling import load_model, load_tokenizer
 from workshop_lib.settings import resolve
 

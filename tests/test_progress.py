@@ -9,10 +9,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from workshop_lib import quiz
 from workshop_lib.commands.main import main
 from workshop_lib.commands.progress import coding_exercises, quiz_columns
 from workshop_lib.dev.solutions import replace_function
+from workshop_lib.exercises import quiz
 from workshop_lib.exercises.check import Exercise, registry, solution_source
 
 EXERCISES = [name for names in coding_exercises().values() for name in names]

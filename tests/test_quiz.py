@@ -7,10 +7,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from workshop_lib import quiz
 from workshop_lib.commands.progress import quiz_results
 from workshop_lib.dev import quizcells
-from workshop_lib.exercises import check
+from workshop_lib.exercises import check, quiz
 from workshop_lib.exercises.check import NOT_DONE, NOT_RIGHT, RIGHT
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"

@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .. import quiz
+from ..exercises import quiz
 from ..exercises.check import NOT_DONE, NOT_RIGHT, RIGHT, feedback, registry
 from ..paths import appendix_sources, notebook_sources
 from ..records import atomic_write_text, markdown_table

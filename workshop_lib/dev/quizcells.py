@@ -10,8 +10,8 @@ import sys
 
 import nbformat
 
+from ..exercises.quiz import QUIZZES, TAG, cell_source
 from ..paths import PROJECT_ROOT
-from ..quiz import QUIZZES, TAG, cell_source
 
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
 

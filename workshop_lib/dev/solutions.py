@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 
-from .. import quiz
+from ..exercises import quiz
 from ..exercises.check import Exercise, Question, find, solution_source
 from ..paths import APPENDIX_NAMES, PROJECT_ROOT, notebook_sources
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from .exercises import check
-from .exercises.check import NOT_DONE, NOT_RIGHT, RIGHT
+from . import check
+from .check import NOT_DONE, NOT_RIGHT, RIGHT
 
 TAG = "quiz"
 
@@ -155,7 +155,7 @@ def cell_source(key: str, answers: dict[int, str] | None = None) -> str:
     slots = ", ".join(f'{n}: "{given.get(n, "")}"' for n in range(1, len(questions(key)) + 1))
     return (
         f'# Quiz: write the letter you choose between the quotes, then run this cell.\n'
-        f"from workshop_lib.quiz import quiz\n\n"
+        f"from workshop_lib.exercises.quiz import quiz\n\n"
         f'quiz("{key}", {{{slots}}})'
     )
 

@@ -10,11 +10,11 @@ from torch.utils.data import DataLoader
 from transformers import DataCollatorWithPadding, TrainerCallback, get_scheduler, set_seed
 from transformers.trainer_pt_utils import LengthGroupedSampler, get_parameter_names
 
-from .device import pick_device, pick_precision, training_attention
-from .metrics import classification_metrics
-from .modeling import base_model, freeze_lower_blocks, load_model, load_tokenizer
-from .preprocess import tokenized_data
-from .settings import Settings
+from ..device import pick_device, pick_precision, training_attention
+from ..metrics import classification_metrics
+from ..modeling import base_model, freeze_lower_blocks, load_model, load_tokenizer
+from ..preprocess import tokenized_data
+from ..settings import Settings
 
 COLUMNS = ["input_ids", "attention_mask", "label"]  # what forward takes; the Trainer drops the rest
 NO_DECAY = [r"bias", r"layernorm", r"rmsnorm", r"(?:^|\.)norm(?:$|\.)", r"_norm(?:$|\.)"]  # as the Trainer's
