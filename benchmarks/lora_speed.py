@@ -1,6 +1,5 @@
 """Train the same quick-recipe steps as they are and with LoRA adapters only, in one process.
 
-    pip install peft   # not a workshop dependency: only this benchmark needs it
     python benchmarks/lora_speed.py [--model-dir DIR] [--steps 15] [--rounds 2] [--rank 8] --json OUT.json
 
 Whether low-rank adapters (peft's LoRA) could make the quick profile fast enough on a slow CPU. "quick" is the
@@ -10,7 +9,7 @@ head. Backward still runs through every block (the lowest adapter needs its grad
 gradients and AdamW's work shrink. Each round times both, in alternating order, from the same start over one
 epoch of a seeded sample of steps × batch training sentences (no evaluation, no saves). The report keeps the
 wall time of each epoch and its steady part: the steps after the first, without the set-up that both pay.
-Speed only: the MCC of a LoRA recipe is not measured here.
+Speed only: MCC, memory and sizes are real_weights.py --lora's (benchmarks/lora_report.py).
 """
 
 from __future__ import annotations
@@ -69,10 +68,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--rank", type=int, default=8, help="LoRA rank")
     parser.add_argument("--json", type=Path, help="also write the report here")
     args = parser.parse_args(argv)
-    try:
-        import peft
-    except ImportError:
-        parser.error("this benchmark needs peft (not a workshop dependency): pip install peft")
+    import peft  # a workshop dependency since the LoRA appendix
     provenance = origin("lora_speed.py", argv)
     seconds: dict[str, list[float]] = {v: [] for v in VARIANTS}
     steady: dict[str, list[float]] = {v: [] for v in VARIANTS}

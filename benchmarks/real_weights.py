@@ -33,10 +33,11 @@ from workshop_lib import OPENMP_DEFAULTS  # isort: skip  (first: its OpenMP defa
 import render
 import torch
 from blocks import real_weights_table
-from train_speed import machine, openmp
+from train_speed import PeakRSS, machine, openmp
 from transformers import TrainerCallback
 
 from workshop_lib import training
+from workshop_lib.appendix import lora
 from workshop_lib.commands.train import set_argument
 from workshop_lib.data import SELECTION_SHARE, load_data
 from workshop_lib.device import pick_device, pick_precision, training_attention
@@ -134,11 +135,32 @@ class TrainTopOnly(TrainerCallback):
             part.requires_grad_(True)
 
 
-def fine_tune(settings: Settings, keep_model: bool, peek: bool = False, top_only: bool = False) -> dict:
+class Adapters:
+    """Wrap `training.load_model` to add peft's LoRA (rank `rank`; 0: none) and keep the model it made."""
+
+    def __init__(self, rank: int) -> None:
+        self.rank, self.model, self.load = rank, None, training.load_model
+
+    def __call__(self, *args, **kwargs):
+        model = self.load(*args, **kwargs)
+        self.model = lora.add_lora_with_peft(model, self.rank, 2 * self.rank) if self.rank else model
+        return self.model
+
+    def sizes(self, model_dir: Path) -> dict:
+        """Trained parameters, and the bytes to save: the adapters and head, or the whole model file."""
+        whole = (model_dir / "model.safetensors").stat().st_size
+        saved = lora.trained_bytes(self.model) if self.rank else whole
+        return {"trained_parameters": lora.trained_parameters(self.model), "saved_bytes": saved}
+
+
+def fine_tune(
+    settings: Settings, keep_model: bool, peek: bool = False, top_only: bool = False, rank: int = 0
+) -> dict:
     """Train through workshop_lib (resuming an interrupted run); add per-epoch MCC and loss; free the disk.
 
     With `peek`, also the validation MCC after every epoch (for the optimism of choosing on validation); with
-    `top_only`, train only the last block, the final norm and the head.
+    `top_only`, train only the last block, the final norm and the head; with `rank`, LoRA adapters of that
+    rank and the head. Also the peak resident memory, trained parameters and bytes to save.
     """
     model_dir = settings.out / "model"
     peeker = None
@@ -151,7 +173,14 @@ def fine_tune(settings: Settings, keep_model: bool, peek: bool = False, top_only
             tokenizer = load_tokenizer(settings.model_name)
             peeker = PeekAtValidation(validation["sentence"], validation["label"], tokenizer)
             callbacks.append(peeker)
-        metrics = training.train(settings, callbacks=callbacks)
+        adapters = Adapters(rank)
+        training.load_model = adapters
+        try:
+            with PeakRSS(interval=0.05) as mem:
+                metrics = training.train(settings, callbacks=callbacks)
+        finally:
+            training.load_model = adapters.load
+        metrics |= {"peak_rss_gib": mem.peak / 2**30, **adapters.sizes(model_dir)}
     history = load_log_history(model_dir)
     evaluations = epoch_evaluations(history)
     metrics["epoch_mcc"] = [e["eval_mcc"] for e in evaluations]
@@ -204,6 +233,7 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="train only the last block, the final norm and the head (the appendix notebook's experiment)",
     )
+    parser.add_argument("--lora", type=int, default=0, metavar="RANK", help="train rank-RANK LoRA (peft)")
     args = parser.parse_args(argv)
     if args.data is None:
         parser.error("no CoLA folder found: pass --data /path/to/cola/glue or set WORKSHOP_COLA_DIR")
@@ -226,7 +256,9 @@ def main(argv: list[str] | None = None) -> None:
             extra = {"precision": precision, "selection_share": SELECTION_SHARE, "attention": attention}
             # the OpenMP wait policy changes the time, not the result: the id names only one not the default
             extra |= {} if openmp() == OPENMP_DEFAULTS else {"openmp": openmp()}
-            jobs.append(("train", settings, extra | ({"trained": "top only"} if args.train_top_only else {})))
+            extra |= {"trained": "top only"} if args.train_top_only else {}
+            extra |= {"trained": f"LoRA rank {args.lora}"} if args.lora else {}
+            jobs.append(("train", settings, extra))
     for kind, settings, extra in jobs:
         rid = run_id(kind, settings, extra)
         if rid in done_ids(args.results):
@@ -238,7 +270,8 @@ def main(argv: list[str] | None = None) -> None:
         if kind == "zero-shot":
             metrics = zero_shot(settings, extra["sample"])
         else:
-            metrics = fine_tune(settings, args.keep_models, args.peek_validation, args.train_top_only)
+            flags = (args.peek_validation, args.train_top_only, args.lora)
+            metrics = fine_tune(settings, args.keep_models, *flags)
         entry = dict(id=rid, kind=kind, label=LABEL, settings=dataclasses.asdict(settings), **extra)
         entry["openmp"] = " ".join(f"{k}={v}" for k, v in openmp().items())
         entry.update(metrics=metrics, started=started, load=[load_before, os.getloadavg()[0]])

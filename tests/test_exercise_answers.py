@@ -375,6 +375,31 @@ def acceptable_probability(model_dir, sentences):  # a position, not the name
     return [both[0]["score"] for both in classify(sentences)]
 """),
     ],
+    "evaluation_loss": [
+        (RIGHT, """
+def evaluation_loss(batch_losses, batch_sizes):
+    total = sum(loss * size for loss, size in zip(batch_losses, batch_sizes))
+    return total / sum(batch_sizes)
+"""),
+        (RIGHT, """
+import numpy as np
+
+def evaluation_loss(batch_losses, batch_sizes):
+    return float(np.average(batch_losses, weights=batch_sizes))
+"""),
+        (NOT_RIGHT, """
+def evaluation_loss(batch_losses, batch_sizes):  # the mean of the batch means
+    return sum(batch_losses) / len(batch_losses)
+"""),
+        (NOT_RIGHT, """
+def evaluation_loss(batch_losses, batch_sizes):  # a sum, not a mean
+    return sum(loss * size for loss, size in zip(batch_losses, batch_sizes))
+"""),
+        (NOT_RIGHT, """
+def evaluation_loss(batch_losses, batch_sizes):  # divided by the number of batches
+    return sum(loss * size for loss, size in zip(batch_losses, batch_sizes)) / len(batch_sizes)
+"""),
+    ],
 }
 
 

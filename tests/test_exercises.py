@@ -31,9 +31,9 @@ CODE = sorted(name for name, item in registry().items() if isinstance(item, Exer
 
 
 def tagged_cells() -> list[tuple[str, str, nbformat.NotebookNode]]:
-    """(notebook, exercise name, cell) for every cell tagged `exercise` in the learner notebooks."""
+    """(notebook, exercise name, cell) for every cell tagged `exercise` in the lessons and appendices."""
     found = []
-    for path in LEARNER_NOTEBOOKS:
+    for path in [*LEARNER_NOTEBOOKS, *sorted(NOTEBOOKS.glob("appendix_*.ipynb"))]:
         nb = nbformat.read(path, as_version=4)
         found += [(path.name, name, nb.cells[i]) for i, name in exercise_cells(nb)]
     return found

@@ -49,7 +49,9 @@ def test_init_copies_the_notebooks_and_never_overwrites(tmp_path, capsys):
     assert main(["init", str(dest)]) == 0
     for source in [*notebook_sources(), *appendix_sources()]:
         assert (dest / source.name).read_bytes() == source.read_bytes()
-    assert [p.name for p in appendix_sources()] == ["appendix_under_the_hood.ipynb"]
+    assert [p.name for p in appendix_sources()] == [
+        "appendix_lora.ipynb", "appendix_training_loop.ipynb", "appendix_under_the_hood.ipynb"
+    ]
     for folder in ("solutions", "reference"):
         names = [p.name for p in sorted((ROOT / "notebooks" / folder).glob("*.ipynb"))]
         assert names and [p.name for p in sorted((dest / folder).glob("*.ipynb"))] == names

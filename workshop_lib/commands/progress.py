@@ -4,7 +4,9 @@ For each learner folder (made by `workshop init`) and each of its notebooks, a c
 exercise cells (the stub cells, tagged `exercise`, and the check cell below each) with a time limit, so
 one learner's endless loop costs the table that notebook's time limit, nothing more. The stubs need no
 setup cells: each one imports what it uses, and each check builds its own inputs (notebook 06's even its
-own tiny classifier), so no trained model is needed. Questions (Markdown) are not checked.
+own tiny classifier), so no trained model is needed. Questions (Markdown) are not checked. Each quiz
+question is a column too, read from the quiz cell's text without running it (workshop_lib/quiz.py); each
+learner's row ends with how many quiz questions they answered and got right.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from ..exercises import quiz
 from ..exercises.check import NOT_DONE, NOT_RIGHT, RIGHT, feedback, registry
-from ..paths import notebook_sources
+from ..paths import appendix_sources, notebook_sources
 from ..records import atomic_write_text, markdown_table
 
 WORDS = {RIGHT: "right", NOT_RIGHT: "not right yet", NOT_DONE: "not done"}
@@ -60,8 +63,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def coding_exercises() -> dict[str, list[str]]:
-    """The coding exercises of each shipped notebook, in notebook order: {notebook file name: [names]}."""
-    return {path.name: list(exercise_cells(path)) for path in notebook_sources()}
+    """The coding exercises of each shipped lesson and appendix, in order: {notebook file name: [names]}."""
+    return {path.name: list(exercise_cells(path)) for path in [*notebook_sources(), *appendix_sources()]}
+
+
+def quiz_columns() -> dict[str, list[str]]:
+    """Each shipped notebook's quiz questions as columns: {notebook file name: ["quiz 01.1", ...]}."""
+    keys, shipped = quiz.by_notebook(), {p.name for p in [*notebook_sources(), *appendix_sources()]}
+    return {
+        name: [f"quiz {key}.{n}" for n in range(1, len(quiz.questions(key)) + 1)]
+        for name, key in keys.items()
+        if name in shipped
+    }
+
+
+def quiz_results(path: Path) -> dict[str, tuple[str, str]]:
+    """{column: (verdict, feedback)} of a learner notebook's quiz; not done where the cell is missing."""
+    import nbformat
+
+    key = quiz.by_notebook()[path.name]
+    try:
+        cells = nbformat.read(path, as_version=4).cells
+    except Exception:  # missing or unreadable: as for the exercises
+        cells = []
+    sources = [c.source for c in cells if c.cell_type == "code" and quiz.TAG in c.metadata.get("tags", [])]
+    answers = next((found for s in sources if (found := quiz.answers_in(s, key)) is not None), None)
+    if answers is None:
+        missing = "the quiz cell is missing (a notebook from before the quizzes?)"
+        return {f"quiz {key}.{n}": (NOT_DONE, missing) for n in range(1, len(quiz.questions(key)) + 1)}
+    return {f"quiz {key}.{n}": verdict for n, verdict in quiz.verdicts(key, answers).items()}
 
 
 def exercise_cells(path: Path) -> dict[str, tuple[str, str]]:
@@ -177,21 +207,35 @@ def progress(folders: list[Path], limit: float) -> dict[str, dict[str, tuple[str
             table[label] = {}
             for notebook, exercises in coding_exercises().items():
                 table[label] |= run_notebook(folder.resolve() / notebook, exercises, limit, scratch)
+            for notebook in quiz_columns():
+                table[label] |= quiz_results(folder.resolve() / notebook)
     return table
 
 
 def rows(table: dict[str, dict[str, tuple[str, str]]]) -> tuple[list[str], list[list[str]]]:
-    """The header and rows: one row per learner, then one row of totals per verdict."""
+    """The header and rows: one row per learner (its quiz answered / right last), then totals per verdict."""
     exercises = [name for names in coding_exercises().values() for name in names]
-    body = [[learner, *(WORDS[results[name][0]] for name in exercises)] for learner, results in table.items()]
+    questions = [name for names in quiz_columns().values() for name in names]
+    columns = [*exercises, *questions]
+    body = [
+        [
+            learner,
+            *(WORDS[results[name][0]] for name in columns),
+            str(sum(results[name][0] != NOT_DONE for name in questions)),
+            str(sum(results[name][0] == RIGHT for name in questions)),
+        ]
+        for learner, results in table.items()
+    ]
     totals = [
         [
             f"total {words}",
-            *(str(sum(results[name][0] == verdict for results in table.values())) for name in exercises),
+            *(str(sum(results[name][0] == verdict for results in table.values())) for name in columns),
+            "",
+            "",
         ]
         for verdict, words in WORDS.items()
     ]
-    return ["learner", *exercises], body + totals
+    return ["learner", *columns, "quiz answered", "quiz right"], body + totals
 
 
 def text_table(header: list[str], body: list[list[str]]) -> str:

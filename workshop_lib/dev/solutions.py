@@ -14,8 +14,9 @@ from pathlib import Path
 
 import nbformat
 
+from ..exercises import quiz
 from ..exercises.check import Exercise, Question, find, solution_source
-from ..paths import PROJECT_ROOT, notebook_sources
+from ..paths import APPENDIX_NAMES, PROJECT_ROOT, notebook_sources
 
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
 SOLUTIONS = NOTEBOOKS / "solutions"
@@ -23,8 +24,8 @@ TAG = "exercise"
 
 BANNER = """\
 **Solutions notebook**, generated from `../{name}` by `python -m workshop_lib.dev.solutions`: do not
-edit it by hand. Every exercise is solved, every question is followed by its model answer, and every check
-cell must say "Right" (the cell below turns any other verdict into an error)."""
+edit it by hand. Every exercise is solved, every question is followed by its model answer, the quiz is
+answered, and every check must say "Right" (the cell below turns any other verdict into an error)."""
 STRICT = 'from workshop_lib.exercises.check import strict\n\nstrict()  # any verdict but "Right" raises'
 
 
@@ -66,6 +67,10 @@ def render(nb: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
             answer = nbformat.v4.new_markdown_cell(f"**Model answer.** {item.answer}")
             answer.id = f"{cell.id}-model-answer"
             answers.append((index + 1, answer))
+    for cell in nb.cells:
+        if quiz.TAG in cell.metadata.get("tags", []):
+            key = cell.metadata[quiz.TAG]
+            cell.source = quiz.cell_source(key, quiz.right_answers(key))
     for index, cell in reversed(answers):
         nb.cells.insert(index, cell)
     banner = nbformat.v4.new_markdown_cell(BANNER.format(name=name))
@@ -87,11 +92,11 @@ def text(nb: nbformat.NotebookNode) -> str:
 
 
 def expected() -> dict[Path, str]:
-    """The solution notebooks' paths and text, for every learner notebook with exercises."""
+    """The solution notebooks' paths and text, for every lesson and appendix with exercises or a quiz."""
     files = {}
-    for path in notebook_sources(NOTEBOOKS):
+    for path in [*notebook_sources(NOTEBOOKS), *sorted(NOTEBOOKS.glob(APPENDIX_NAMES))]:
         nb = nbformat.read(path, as_version=4)
-        if exercise_cells(nb):
+        if exercise_cells(nb) or any(quiz.TAG in c.metadata.get("tags", []) for c in nb.cells):
             files[SOLUTIONS / path.name] = text(render(nb, path.name))
     return files
 

@@ -1,0 +1,1 @@
+"""The appendices' answer keys: a training loop without the Trainer, and LoRA."""
