@@ -21,7 +21,9 @@ CHAPTERS = {  # notebook: what it teaches (the objectives are in docs/teaching.m
     "05_training": "the model and its new head; `Trainer`; resume, evaluate, save; the curves",
     "06_usage_and_deployment": "`pipeline`; confident mistakes; ONNX export and its parity check",
 }
-SHARED = {"workshop_lib", "workshop_lib.lessons", "workshop_lib.exercises.check"}  # in every notebook
+SHARED = {  # in every notebook
+    "workshop_lib", "workshop_lib.lessons", "workshop_lib.exercises.check", "workshop_lib.exercises.quiz",
+}
 HUB_LINK = "[your JupyterHub](docs/classroom.md#launch-links-colab-binder-your-jupyterhub)"  # needs a hub
 IMPORT = re.compile(r"from (workshop_lib[\w.]*) import")
 

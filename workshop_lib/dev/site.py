@@ -24,7 +24,7 @@ SOURCE = ROOT / "build" / "site-source"
 OUT = ROOT / "build" / "site"
 LESSONS = "notebooks/reference/0[1-6]_*.ipynb"
 APPENDIX = "notebooks/appendix_*.ipynb"
-DOCS = ("teaching", "classroom", "maintaining", "performance")
+DOCS = ("teaching", "classroom", "maintaining", "performance", "performance-lora")
 OUTPUTS = (  # one line: which model made a lesson page's outputs, and why not GPT-2
     "Outputs below: the stand-in SmolLM2-135M-Instruct on the quick profile, **not GPT-2** (the Hugging Face "
     "hub was out of reach where they were made)."
