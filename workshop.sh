@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up the workshop in ./.venv (first time: minutes; afterwards: seconds), then hand over:
-#   ./workshop.sh run | compare | train | init | doctor | prefetch | progress ...   `workshop` (see --help)
+#   ./workshop.sh COMMAND ...        any word but test and lab: `workshop COMMAND` (see ./workshop.sh --help)
 #   ./workshop.sh test [--all] [PYTEST ARGS]                            ruff + the default tier (--all: CI's)
 #   ./workshop.sh lab                                                   Jupyter Lab on notebooks/
 # Paths given to a command count from the folder it was typed in.
@@ -134,12 +134,11 @@ fi
 command=${1:-run}
 shift || true
 case "$command" in
-    run | compare | train | init | doctor | prefetch | progress)
-        python="$PWD/$VENV/bin/python"
-        cd "$CALLER_DIR" && exec "$python" -m workshop_lib.commands "$command" "$@" ;;
     test)
         "$VENV/bin/ruff" check workshop_lib tests notebooks benchmarks
         exec "$VENV/bin/pytest" "$@" ;;
     lab) exec "$VENV/bin/jupyter" lab notebooks "$@" ;;
-    *) echo "unknown command '$command': use run, compare, train, init, doctor, prefetch, progress, test or lab" >&2; exit 2 ;;
+    *)  # every other word is `workshop`'s: it lists its commands and refuses unknown ones itself
+        python="$PWD/$VENV/bin/python"
+        cd "$CALLER_DIR" && exec "$python" -m workshop_lib.commands "$command" "$@" ;;
 esac
