@@ -12,7 +12,7 @@ PYTHON=${PYTHON:-python3}
 if [ -z "${OMP_WAIT_POLICY+set}" ]; then  # workshop_lib's default (BENCHMARKS.md, finding 1): a short spin, then sleep
     export OMP_WAIT_POLICY=PASSIVE GOMP_SPINCOUNT=${GOMP_SPINCOUNT:-10000}
 fi
-VENV=.venv
+VENV=${WORKSHOP_VENV:-.venv}  # another folder keeps a second environment apart (benchmarks/drift_canary.py)
 
 if [ ! -x "$VENV/bin/python" ]; then
     "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))' \

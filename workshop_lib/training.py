@@ -23,6 +23,7 @@ from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
 from .device import pick_device, pick_precision, training_attention
 from .export import model_card, zero_shot_baseline
 from .metrics import best_evaluation, compute_metrics, run_metrics
+from .paths import CHECKPOINTS, MODEL
 from .modeling import base_model, freeze_lower_blocks, load_model, load_tokenizer
 from .preprocess import MAX_LENGTH, data_settings, tokenized_data
 from .records import ArtifactExistsError, atomic_dir, atomic_write_json
@@ -93,7 +94,7 @@ def training_arguments(settings: Settings, **overrides) -> TrainingArguments:
     device = pick_device()
     precision = pick_precision(device, settings.precision)
     values = dict(
-        output_dir=str(settings.out / "checkpoints"),
+        output_dir=str(settings.out / CHECKPOINTS),
         num_train_epochs=settings.epochs,
         per_device_train_batch_size=settings.batch_size,
         per_device_eval_batch_size=max(64, settings.batch_size),
@@ -161,7 +162,7 @@ def run_settings(settings: Settings) -> dict:
 
 def record_run_settings(settings: Settings) -> None:
     """Write what `resume_checkpoint` checks into <out>/checkpoints/run_settings.json."""
-    atomic_write_json(settings.out / "checkpoints" / RUN_SETTINGS, run_settings(settings))
+    atomic_write_json(settings.out / CHECKPOINTS / RUN_SETTINGS, run_settings(settings))
 
 
 def last_complete_checkpoint(checkpoints: Path) -> str | None:
@@ -182,7 +183,7 @@ def last_complete_checkpoint(checkpoints: Path) -> str | None:
 
 def resume_checkpoint(settings: Settings) -> str | None:
     """The last checkpoint in <out>/checkpoints, or None; raise ResumeMismatchError if made otherwise."""
-    checkpoints = settings.out / "checkpoints"
+    checkpoints = settings.out / CHECKPOINTS
     last = last_complete_checkpoint(checkpoints) if checkpoints.is_dir() else None
     if last is None:
         return None
@@ -215,7 +216,7 @@ def resume_checkpoint(settings: Settings) -> str | None:
 
 def save_model(trainer: Trainer, settings: Settings, metrics: dict, overwrite: bool = False) -> Path:
     """Save the final model folder atomically (weights, tokenizer, recipe, metrics, log, card); return it."""
-    model_dir = settings.out / "model"
+    model_dir = settings.out / MODEL
     if trainer.is_world_process_zero():
         with atomic_dir(model_dir, overwrite=overwrite) as tmp:
             trainer.model.save_pretrained(tmp)  # config.json + model.safetensors
@@ -232,7 +233,7 @@ def train(
     settings: Settings, overwrite: bool = False, callbacks: list | None = None, **arg_overrides
 ) -> dict:
     """Train (resuming where a run stopped), keep what the selection split chose, score validation."""
-    model_dir, checkpoints = settings.out / "model", settings.out / "checkpoints"
+    model_dir, checkpoints = settings.out / MODEL, settings.out / CHECKPOINTS
     if model_dir.exists() and not overwrite:
         raise ArtifactExistsError(
             f"{model_dir} already holds a trained model. Set OUTPUT_DIR to a new folder, "

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from ..device import cpu_kind, versions
-from ..paths import shipped
+from ..paths import MODEL, shipped
 from ..settings import Settings
 
 TIMING_WORDS = ("second", "runtime", "per_s", "sentences_per")  # speed varies by machine: never a baseline
@@ -125,7 +125,7 @@ def invariants(metrics: dict[str, dict], log_history: list[dict] | None) -> list
 
 def read_log_history(out: Path) -> list[dict] | None:
     """The trained model's log (every logged loss and evaluation), when the run saved one."""
-    path = out / "model" / "log_history.json"
+    path = out / MODEL / "log_history.json"
     return json.loads(path.read_text()) if path.is_file() else None
 
 
