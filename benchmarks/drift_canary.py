@@ -1,4 +1,4 @@
-"""The drift canary: the smoke chain and the notebooks under nbval with the newest releases pyproject.toml allows.
+"""The drift canary: the smoke chain and the notebooks under nbval, newest releases pyproject.toml allows.
 
 In a virtual environment of its own (.venv-canary, made afresh), installed by ./workshop.sh with
 WORKSHOP_VERSIONS=newest and torch pinned to the build this checkout's .venv has (the local CPU wheel where
@@ -24,8 +24,10 @@ from train_speed import machine, origin, publish  # same script folder
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv-canary"
-VERSIONS = ("import json, importlib.metadata as m; "
-            "print(json.dumps({d.metadata['Name'].lower(): d.version for d in m.distributions()}))")
+VERSIONS = (
+    "import json, importlib.metadata as m; "
+    "print(json.dumps({d.metadata['Name'].lower(): d.version for d in m.distributions()}))"
+)
 
 
 def tested() -> dict[str, str]:
@@ -40,8 +42,13 @@ def step(name: str, command: list[str], env: dict) -> dict:
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     tail = (done.stdout + done.stderr).strip().splitlines()[-15:]
     print(f"{name}: exit {done.returncode} in {time.perf_counter() - start:.0f} s")
-    return {"step": name, "command": " ".join(command), "exit": done.returncode,
-            "seconds": round(time.perf_counter() - start), "tail": tail}
+    return {
+        "step": name,
+        "command": " ".join(command),
+        "exit": done.returncode,
+        "seconds": round(time.perf_counter() - start),
+        "tail": tail,
+    }
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -50,22 +57,61 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     shutil.rmtree(VENV, ignore_errors=True)
-    env = {**os.environ, "WORKSHOP_VENV": str(VENV), "WORKSHOP_VERSIONS": "newest",
-           "WORKSHOP_TORCH": f"torch=={version('torch')}"}  # the build this checkout tests with
+    env = {
+        **os.environ,
+        "WORKSHOP_VENV": str(VENV),
+        "WORKSHOP_VERSIONS": "newest",
+        "WORKSHOP_TORCH": f"torch=={version('torch')}",
+    }  # the build this checkout tests with
     python = str(VENV / "bin" / "python")
     steps = [step("install", ["./workshop.sh", "--help"], env)]
     used = json.loads(subprocess.run([python, "-c", VERSIONS], capture_output=True, text=True).stdout or "{}")
     pins = tested()
-    newer = {name: f"{pins[name]} -> {v}" for name, v in sorted(used.items()) if name in pins and pins[name] != v}
+    newer = {
+        name: f"{pins[name]} -> {v}" for name, v in sorted(used.items()) if name in pins and pins[name] != v
+    }
     if steps[0]["exit"] == 0:
-        steps.append(step("smoke chain", [python, "-m", "workshop_lib.commands", "run", "--profile", "smoke",
-                                          "--regression", "--run-dir", str(VENV / "run")], env))
-        steps.append(step("notebooks under nbval", [str(VENV / "bin" / "pytest"), "tests/test_notebooks.py",
-                                                    "notebooks/solutions", "--all", "-q", "-p", "no:cacheprovider"],
-                          env))
+        steps.append(
+            step(
+                "smoke chain",
+                [
+                    python,
+                    "-m",
+                    "workshop_lib.commands",
+                    "run",
+                    "--profile",
+                    "smoke",
+                    "--regression",
+                    "--run-dir",
+                    str(VENV / "run"),
+                ],
+                env,
+            )
+        )
+        steps.append(
+            step(
+                "notebooks under nbval",
+                [
+                    str(VENV / "bin" / "pytest"),
+                    "tests/test_notebooks.py",
+                    "notebooks/solutions",
+                    "--all",
+                    "-q",
+                    "-p",
+                    "no:cacheprovider",
+                ],
+                env,
+            )
+        )
     broke = [s["step"] for s in steps if s["exit"] != 0]
-    report = {**origin("drift_canary.py", argv), "machine": machine(), "versions": used,
-              "differ_from_constraints": newer, "steps": steps, "broke": broke}
+    report = {
+        **origin("drift_canary.py", argv),
+        "machine": machine(),
+        "versions": used,
+        "differ_from_constraints": newer,
+        "steps": steps,
+        "broke": broke,
+    }
     return publish(report, args.out)
 
 

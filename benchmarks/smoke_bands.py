@@ -8,7 +8,8 @@ widened by half of itself on each side (BAND_WIDENING) and by at least BAND_FLOO
 
     python benchmarks/smoke_bands.py --seeds 1 2 3 4 5 6 42 --kernels native avx2 \
         --points-from baselines/smoke-authenticamd-avx2.json baselines/smoke-authenticamd-avx512.json \
-        --exact-from runs/smoke-X/metrics.json --out benchmarks/results/smoke-bands.json --baseline baselines/smoke.json
+        --exact-from runs/smoke-X/metrics.json --out benchmarks/results/smoke-bands.json \
+        --baseline baselines/smoke.json
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 
 from train_speed import machine, origin, publish  # same script folder
 
-from workshop_lib.commands.baseline import flatten, kind_of, libraries, quality_metrics, recipe
+from workshop_lib.commands.baseline import kind_of, libraries, quality_metrics, recipe
 from workshop_lib.device import cpu_kind
 from workshop_lib.records import atomic_write_json
 from workshop_lib.settings import resolve
@@ -33,12 +34,15 @@ KERNELS = {"native": {}, "avx2": {"ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU
 BAND_WIDENING = 0.5  # each side: half the points' range (the band is twice as wide as the range)
 BAND_FLOOR = 0.01  # and at least this much on each side
 RECORD_SEED = 42  # the profile's seed: its seed-drawn counts are recorded exactly
-SAME_AS_TRAINING = {"deployment.validation_mcc": "training.mcc", "deployment.validation_accuracy":
-                    "training.accuracy", "deployment.validation_f1": "training.f1"}  # notebook 06 rescoring
+SAME_AS_TRAINING = {
+    "deployment.validation_mcc": "training.mcc",
+    "deployment.validation_accuracy": "training.accuracy",
+    "deployment.validation_f1": "training.f1",
+}  # notebook 06 rescoring
 
 
 def zero_shot(settings, source: str) -> dict:
-    """Notebook 01's zero-shot score of the tiny model: threshold chosen on training sentences, MCC on validation."""
+    """Notebook 01's zero-shot score: threshold chosen on training sentences, MCC on validation."""
     from workshop_lib.data import load_data
     from workshop_lib.modeling import load_tokenizer
     from workshop_lib.settings import GoalOptions
@@ -50,7 +54,10 @@ def zero_shot(settings, source: str) -> dict:
     lm = load_language_model(source)
     threshold, _ = best_threshold(sentence_scores(lm, tokenizer, train["sentence"]), train["label"])
     scores = sentence_scores(lm, tokenizer, data["validation"]["sentence"])
-    return {"mcc": zero_shot_metrics(scores, data["validation"]["label"], threshold)["mcc"], "threshold": threshold}
+    return {
+        "mcc": zero_shot_metrics(scores, data["validation"]["label"], threshold)["mcc"],
+        "threshold": threshold,
+    }
 
 
 def one_point(seed: int, out: Path) -> dict:
@@ -69,7 +76,9 @@ def child(seed: int, kernels: str) -> dict:
         result = Path(tmp) / "point.json"
         subprocess.run(
             [sys.executable, __file__, "--one", str(seed), tmp, str(result)],
-            env={**os.environ, **KERNELS[kernels]}, check=True, stdout=subprocess.DEVNULL,
+            env={**os.environ, **KERNELS[kernels]},
+            check=True,
+            stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
         return json.loads(result.read_text())
@@ -81,13 +90,19 @@ def recorded_points(paths: list[Path]) -> list[dict]:
     for path in paths:
         record = json.loads(path.read_text())
         values = {k: spec["value"] for k, spec in record["metrics"].items() if kind_of(k) == "learned"}
-        points.append({"kind": f"{record['cpu']} (record {path.name})", "seed": record["settings"]["seed"],
-                       "libraries": record["libraries"], "metrics": values})
+        points.append(
+            {
+                "kind": f"{record['cpu']} (record {path.name})",
+                "seed": record["settings"]["seed"],
+                "libraries": record["libraries"],
+                "metrics": values,
+            }
+        )
     return points
 
 
 def bands(points: list[dict]) -> dict[str, dict]:
-    """Per learned metric: the points' range widened by BAND_WIDENING of itself (at least BAND_FLOOR) each side."""
+    """Per learned metric: the points' range widened by BAND_WIDENING of itself (>= BAND_FLOOR) each side."""
     keys = sorted(set.intersection(*(set(p["metrics"]) for p in points)))
     found = {}
     for key in keys:
@@ -101,15 +116,19 @@ def bands(points: list[dict]) -> dict[str, dict]:
 
 
 def baseline(points: list[dict], exact_run: Path) -> dict:
-    """The profile's baseline: recipe, exact numbers from one full smoke run, the bands, the kinds measured."""
+    """The profile's baseline: recipe, exact numbers from one full smoke run, bands, the kinds measured."""
     metrics = quality_metrics(json.loads(exact_run.read_text())["metrics"])
     exact = {k: round(v, 6) for k, v in metrics.items() if kind_of(k) == "exact"}
     seeded = {k: round(v, 6) for k, v in metrics.items() if kind_of(k) == "seeded"}
     return {
-        "settings": recipe(resolve("smoke")), "seed": RECORD_SEED, "libraries": libraries(),
+        "settings": recipe(resolve("smoke")),
+        "seed": RECORD_SEED,
+        "libraries": libraries(),
         "cpu_kinds": sorted({p["kind"].split(" (")[0] for p in points}),
         "band_rule": f"points' range widened by {BAND_WIDENING} of itself each side, at least {BAND_FLOOR}",
-        "exact": exact, "seeded": seeded, "bands": bands(points),
+        "exact": exact,
+        "seeded": seeded,
+        "bands": bands(points),
     }
 
 
@@ -120,7 +139,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5, 6, RECORD_SEED])
     parser.add_argument("--kernels", nargs="+", choices=list(KERNELS), default=list(KERNELS))
     parser.add_argument("--points-from", type=Path, nargs="*", default=[])
-    parser.add_argument("--exact-from", type=Path, help="a smoke run's metrics.json (seed 42): the exact numbers")
+    parser.add_argument(
+        "--exact-from", type=Path, help="a smoke run's metrics.json (seed 42): the exact numbers"
+    )
     parser.add_argument("--out", type=Path)
     parser.add_argument("--baseline", type=Path)
     args = parser.parse_args(argv)
@@ -135,10 +156,19 @@ def main(argv: list[str] | None = None) -> dict:
         for seed in args.seeds:
             start = time.perf_counter()
             values = child(seed, kernels)
-            print(f"{label} seed {seed}: training.mcc {values['training.mcc']:.4f} ({time.perf_counter() - start:.0f} s)")
+            print(
+                f"{label} seed {seed}: training.mcc {values['training.mcc']:.4f} "
+                f"({time.perf_counter() - start:.0f} s)"
+            )
             points.append({"kind": label, "seed": seed, "libraries": libraries(), "metrics": values})
-    report = {**origin("smoke_bands.py", argv), "machine": machine(), "load_before": load,
-              "load_after": os.getloadavg(), "points": points, "bands": bands(points)}
+    report = {
+        **origin("smoke_bands.py", argv),
+        "machine": machine(),
+        "load_before": load,
+        "load_after": os.getloadavg(),
+        "points": points,
+        "bands": bands(points),
+    }
     if args.baseline and args.exact_from:
         atomic_write_json(args.baseline, baseline(points, args.exact_from))
     return publish(report, args.out)

@@ -1,4 +1,4 @@
-"""Realistic faults, one per name, injected into a `workshop train` child process (tests/test_regression_faults.py).
+"""Realistic faults, one per name, injected into a `workshop train` child (tests/test_regression_faults.py).
 
 python tests/faults.py FAULT train --profile smoke --output-dir DIR   (FAULT "none": no fault)
 """
@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import workshop_lib.data as data
-import workshop_lib.modeling as modeling
 import workshop_lib.preprocess as preprocess
 import workshop_lib.training as training
 from workshop_lib.commands.baseline import compare, default_baseline, invariants, kind_of, read_log_history
@@ -89,7 +88,7 @@ def learning_rate_unit_slip() -> None:
 
 
 def keeps_worst_checkpoint() -> None:
-    """The training loop: the checkpoint kept at the end is the selection split's worst (comparison flipped)."""
+    """The training loop: the checkpoint kept is the selection split's worst (comparison flipped)."""
     arguments = training.training_arguments
 
     def faulty(settings, **overrides):
@@ -98,17 +97,27 @@ def keeps_worst_checkpoint() -> None:
     training.training_arguments = faulty
 
 
-FAULTS = {f.__name__: f for f in (
-    shuffled_training_labels, selection_inside_training, validation_chooses_checkpoint, truncated_to_four_tokens,
-    head_reads_first_token, learning_rate_unit_slip, keeps_worst_checkpoint,
-)}
+FAULTS = {
+    f.__name__: f
+    for f in (
+        shuffled_training_labels,
+        selection_inside_training,
+        validation_chooses_checkpoint,
+        truncated_to_four_tokens,
+        head_reads_first_token,
+        learning_rate_unit_slip,
+        keeps_worst_checkpoint,
+    )
+}
 STAGE = {  # where in the chain each fault sits
-    "shuffled_training_labels": "data loading", "selection_inside_training": "data loading",
-    "validation_chooses_checkpoint": "data loading", "truncated_to_four_tokens": "tokenization",
-    "head_reads_first_token": "model", "learning_rate_unit_slip": "optimizer",
+    "shuffled_training_labels": "data loading",
+    "selection_inside_training": "data loading",
+    "validation_chooses_checkpoint": "data loading",
+    "truncated_to_four_tokens": "tokenization",
+    "head_reads_first_token": "model",
+    "learning_rate_unit_slip": "optimizer",
     "keeps_worst_checkpoint": "training loop",
 }
-
 
 
 def problems(fault: str, out: Path, seed: int = 42) -> list[str]:

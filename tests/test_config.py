@@ -19,9 +19,9 @@ from workshop_lib.lessons.notebook import start
 from workshop_lib.paths import PROJECT_ROOT
 from workshop_lib.settings import (
     HUB_MODEL,
+    TINY_FAMILIES,
     Settings,
     TrainingOptions,
-    TINY_FAMILIES,
     is_tiny_model,
     names_folder,
     parameters,

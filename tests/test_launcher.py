@@ -204,7 +204,7 @@ def test_commands_get_relative_paths_from_the_callers_folder(tmp_path, monkeypat
 
 
 def test_every_word_but_test_and_lab_goes_to_workshop_which_refuses_unknown_ones(tmp_path):
-    """The list of commands lives in commands/main.py only: the launcher hands on any word it does not handle."""
+    """The commands are listed in commands/main.py only: the launcher hands on any word it does not handle."""
     root = make_project(tmp_path)
     (root / ".venv" / f".installed-{cksum(root)}-tested").touch()
     launch(root / "workshop.sh", "trian", "--profile", "smoke", cwd=tmp_path)
@@ -212,7 +212,10 @@ def test_every_word_but_test_and_lab_goes_to_workshop_which_refuses_unknown_ones
         {"cwd": str(tmp_path), "argv": ["-m", "workshop_lib.commands", "trian", "--profile", "smoke"]}
     ]
     done = subprocess.run(
-        [sys.executable, "-m", "workshop_lib.commands", "trian"], capture_output=True, text=True, cwd=PROJECT_ROOT
+        [sys.executable, "-m", "workshop_lib.commands", "trian"],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
     )
     assert done.returncode == 2
     assert "invalid choice: 'trian'" in done.stderr and all(name in done.stderr for name in COMMANDS)

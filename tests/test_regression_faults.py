@@ -1,6 +1,7 @@
 """The regression check, proven: each injected fault fails it, naming the metric; fresh seeds pass it.
 
-Each case is one `workshop train --profile smoke` (seconds) with one fault of tests/faults.py injected, checked
+Each case is one `workshop train --profile smoke` (seconds) with one fault of tests/faults.py injected,
+checked
 against baselines/smoke.json as `workshop run --regression` checks a chain (the training phase's numbers).
 """
 

@@ -40,7 +40,7 @@ def code_of(path: Path) -> str:
 def test_the_scan_reads_every_package_file():
     package = {p for p in (ROOT / "workshop_lib").rglob("*.py") if "shipped" not in p.parts}
     assert package <= set(SOURCES)
-    assert any(p.parent.name == "commands" for p in SOURCES) and any(p.parent.name == "lessons" for p in SOURCES)
+    assert {"commands", "lessons", "exercises", "dev"} <= {p.parent.name for p in SOURCES}
 
 
 def test_no_remote_code_and_no_unsafe_pickle_loading():

@@ -9,9 +9,9 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from .paths import METRICS
-from typing import Any
 
 
 class ArtifactExistsError(FileExistsError):

@@ -166,7 +166,8 @@ def bert_config(tokenizer) -> BertConfig:
     )
 
 
-# each of TINY_FAMILIES: (how its tokenizer is trained, the tokenizer class to load one as, its config, its model class)
+# each of TINY_FAMILIES: (how its tokenizer is trained, the tokenizer class to load one as, its config,
+# its model class)
 TINY_MODELS: dict[str, tuple[Callable, type, Callable, type]] = {
     "tiny": (train_bpe_tokenizer, GPT2TokenizerFast, gpt2_config, GPT2LMHeadModel),  # the smoke model
     "tiny-llama": (train_llama_tokenizer, AutoTokenizer, llama_config, LlamaForCausalLM),

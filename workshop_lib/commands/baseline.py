@@ -20,8 +20,15 @@ LEARNED_PHASES = ("training", "deployment", "zero_shot")  # phases whose scores 
 LEARNED_WORDS = ("mcc", "accuracy", "f1", "loss", "threshold")  # what moves with rounding and the seed
 SEEDED_PHASES = ("preprocessing",)  # exact, but measured on the training rows the seed holds out
 EXACT = 1e-6  # exact metrics are recorded to 6 decimals
-MARGIN = 0.1  # the fine-tuned validation MCC must beat the constant guess's by this much (docs/maintaining.md)
-NUMERIC_LIBRARIES = ("torch", "transformers", "datasets", "accelerate")  # named in the report when they differ
+MARGIN = (
+    0.1  # the fine-tuned validation MCC must beat the constant guess's by this much (docs/maintaining.md)
+)
+NUMERIC_LIBRARIES = (
+    "torch",
+    "transformers",
+    "datasets",
+    "accelerate",
+)  # named in the report when they differ
 
 
 def flatten(metrics: dict[str, dict]) -> dict[str, float]:
@@ -40,7 +47,7 @@ def quality_metrics(metrics: dict[str, dict]) -> dict[str, float]:
 
 
 def kind_of(key: str) -> str:
-    """"learned" (a band), "seeded" (exact at the record's seed) or "exact" (exact everywhere)."""
+    """ "learned" (a band), "seeded" (exact at the record's seed) or "exact" (exact everywhere)."""
     phase, _, name = key.partition(".")
     if phase in LEARNED_PHASES and any(word in name for word in LEARNED_WORDS):
         return "learned"
@@ -48,7 +55,7 @@ def kind_of(key: str) -> str:
 
 
 def recipe(settings: Settings) -> dict:
-    """The settings that decide a run's metrics, but the seed (the bands cover seeds) and the output folder."""
+    """The settings that decide a run's metrics, but the seed (the bands cover seeds) and output folder."""
     return {k: v for k, v in dataclasses.asdict(settings).items() if k not in ("output_dir", "seed")}
 
 
@@ -67,22 +74,30 @@ def differences(baseline: dict, settings: Settings) -> list[str]:
     """What differs from the record but is compared anyway: CPU kind, seed, library releases."""
     found = []
     if cpu_kind() not in baseline.get("cpu_kinds", []):
-        found.append(f"cpu: {cpu_kind()!r} here, the bands were measured on {', '.join(baseline['cpu_kinds'])}")
+        found.append(
+            f"cpu: {cpu_kind()!r} here, the bands were measured on {', '.join(baseline['cpu_kinds'])}"
+        )
     if settings.seed != baseline["seed"]:
         found.append(f"seed: {baseline['seed']} there, {settings.seed} here")
     here = libraries()
-    found += [f"{k}: {v} there, {here.get(k)} here" for k, v in baseline["libraries"].items() if here.get(k) != v]
+    found += [
+        f"{k}: {v} there, {here.get(k)} here" for k, v in baseline["libraries"].items() if here.get(k) != v
+    ]
     return found
 
 
 def other_recipe(baseline: dict, settings: Settings) -> list[str]:
     """The settings in which this run differs from the baseline's recipe ("name: X there, Y here")."""
     ours = recipe(settings)
-    return [f"{k}: {v!r} there, {ours.get(k)!r} here" for k, v in baseline["settings"].items() if ours.get(k) != v]
+    return [
+        f"{k}: {v!r} there, {ours.get(k)!r} here" for k, v in baseline["settings"].items() if ours.get(k) != v
+    ]
 
 
-def compare(metrics: dict[str, dict], baseline: dict, seed: int, phases: tuple[str, ...] | None = None) -> list[str]:
-    """One line per recorded metric that is missing, not exact, or outside its band (only `phases` if given)."""
+def compare(
+    metrics: dict[str, dict], baseline: dict, seed: int, phases: tuple[str, ...] | None = None
+) -> list[str]:
+    """One line per recorded metric missing, not exact, or outside its band (only `phases` if given)."""
     flat, problems = flatten(metrics), []
     wanted = {**baseline["exact"], **(baseline["seeded"] if seed == baseline["seed"] else {})}
     for key, value in wanted.items():
@@ -91,7 +106,9 @@ def compare(metrics: dict[str, dict], baseline: dict, seed: int, phases: tuple[s
         if key not in flat:
             problems.append(f"{key}: missing from this run (recorded {value})")
         elif not abs(flat[key] - value) <= EXACT:  # NaN fails
-            problems.append(f"{key}: {flat[key]:.6g}, not the exact {value} (off by {flat[key] - value:+.6g})")
+            problems.append(
+                f"{key}: {flat[key]:.6g}, not the exact {value} (off by {flat[key] - value:+.6g})"
+            )
     for key, band in baseline["bands"].items():
         if phases and key.split(".")[0] not in phases:
             continue
@@ -99,12 +116,14 @@ def compare(metrics: dict[str, dict], baseline: dict, seed: int, phases: tuple[s
             problems.append(f"{key}: missing from this run (band {band['low']} to {band['high']})")
         elif not band["low"] <= flat[key] <= band["high"]:
             gap = flat[key] - (band["low"] if flat[key] < band["low"] else band["high"])
-            problems.append(f"{key}: {flat[key]:.4f}, outside the band {band['low']} to {band['high']} ({gap:+.4f})")
+            problems.append(
+                f"{key}: {flat[key]:.4f}, outside the band {band['low']} to {band['high']} ({gap:+.4f})"
+            )
     return problems
 
 
 def invariants(metrics: dict[str, dict], log_history: list[dict] | None) -> list[str]:
-    """What must hold on any machine: real learning above the constant guess, a falling loss, the best kept."""
+    """What holds on any machine: learning above the constant guess, a falling loss, the best kept."""
     training, problems = metrics.get("training", {}), []
     guess = metrics.get("training_setup", {}).get("majority_mcc", 0.0)  # the constant guess's MCC is 0
     if not training.get("mcc", float("nan")) >= guess + MARGIN:
@@ -143,9 +162,15 @@ def check(metrics: dict[str, dict], settings: Settings, path: Path | None) -> tu
     problems = compare(metrics, baseline, settings.seed) + invariants(metrics, read_log_history(settings.out))
     seen = ", ".join(differences(baseline, settings)) or "the record's CPU kind, seed and libraries"
     if problems:
-        return problems, f"REGRESSION (compared with {path.name}; {seen})\n\n" + "\n".join(
-            f"- {p}" for p in problems
-        ), True
-    skipped = "" if settings.seed == baseline["seed"] else f"; {len(baseline['seeded'])} seed-drawn data counts skipped"
+        return (
+            problems,
+            f"REGRESSION (compared with {path.name}; {seen})\n\n" + "\n".join(f"- {p}" for p in problems),
+            True,
+        )
+    skipped = (
+        ""
+        if settings.seed == baseline["seed"]
+        else f"; {len(baseline['seeded'])} seed-drawn data counts skipped"
+    )
     counted = f"{len(baseline['exact'])} exact, {len(baseline['bands'])} in bands, the invariants{skipped}"
     return [], f"passed ({counted}; compared with {path.name}; {seen})", True

@@ -172,7 +172,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--regression",
         action="store_true",
-        help="a maintainer's regression run: exit 3 when nothing could be compared (no baseline, another recipe)",
+        help="a maintainer's regression run: exit 3 when nothing was compared (no baseline, another recipe)",
     )
 
 
