@@ -17,7 +17,8 @@ from ..settings import Settings
 
 TIMING_WORDS = ("second", "runtime", "per_s", "sentences_per")  # speed varies by machine: never a baseline
 LEARNED_PHASES = ("training", "deployment", "zero_shot")  # phases whose scores come from trained weights
-LEARNED_WORDS = ("mcc", "accuracy", "f1", "loss", "threshold")  # what moves with rounding and the seed
+LEARNED_WORDS = ("mcc", "accuracy", "f1", "loss", "threshold", "epoch")  # move with rounding and seed
+# (training.epoch: the epoch of the checkpoint the selection split kept)
 SEEDED_PHASES = ("preprocessing",)  # exact, but measured on the training rows the seed holds out
 EXACT = 1e-6  # exact metrics are recorded to 6 decimals
 MARGIN = (
