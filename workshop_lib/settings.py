@@ -34,7 +34,7 @@ PROFILES: dict[str, dict] = {  # per profile: which model and data, then the rec
     "smoke": dict(
         model_name=TINY, data_source="embedded", train_limit=None, eval_limit=None,
         epochs=10, batch_size=16, learning_rate=1e-3,
-        precision="fp32",  # the same numbers on every CPU of one kind (baselines/ keeps one per kind)
+        precision="fp32",  # rounds alike on one CPU kind; baselines/smoke.json has bands over kinds
     ),
     # Real GPT-2 on all of CoLA, one epoch: fits a laptop lesson. Tuned with the stand-in decoder on the
     # selection split: on the 2-core CPU it was tuned on, batch 64 went through all of CoLA faster than batch
