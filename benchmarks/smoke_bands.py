@@ -7,7 +7,7 @@ older per-CPU records (--points-from) join with their own CPU kind named. Each b
 widened by half of itself on each side (BAND_WIDENING) and by at least BAND_FLOOR.
 
     python benchmarks/smoke_bands.py --seeds 1 2 3 4 5 6 42 --kernels native avx2 \
-        --points-from baselines/smoke-authenticamd-avx2.json baselines/smoke-authenticamd-avx512.json \
+        --points-from OLD_RECORD.json ... \
         --exact-from runs/smoke-X/metrics.json --out benchmarks/results/smoke-bands.json \
         --baseline baselines/smoke.json
 """
