@@ -5,8 +5,8 @@ WORKSHOP_VERSIONS=newest and torch pinned to the build this checkout's .venv has
 one is configured). Reports the versions it used (and which differ from constraints.txt) and each step's
 outcome, in a results file.
 
-    python benchmarks/drift_canary.py --out benchmarks/results/drift-canary.json
-    python benchmarks/drift_canary.py --render benchmarks/results/drift-canary.json  (docs/maintaining.md)
+    .venv/bin/python benchmarks/drift_canary.py --out benchmarks/results/drift-canary.json
+    .venv/bin/python benchmarks/drift_canary.py --render benchmarks/results/drift-canary.json
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> dict:
         return {}
     shutil.rmtree(VENV, ignore_errors=True)
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "PYTHONPATH"},  # the canary's own packages only
         "WORKSHOP_VENV": str(VENV),
         "WORKSHOP_VERSIONS": "newest",
         "WORKSHOP_TORCH": f"torch=={version('torch')}",
