@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> dict:
     shutil.rmtree(VENV, ignore_errors=True)
     env = {
         **{k: v for k, v in os.environ.items() if k != "PYTHONPATH"},  # the canary's own packages only
-        "WORKSHOP_VENV": str(VENV),
+        "WORKSHOP_VENV": VENV.name,  # workshop.sh reads it from the repository root
         "WORKSHOP_VERSIONS": "newest",
         "WORKSHOP_TORCH": f"torch=={version('torch')}",
     }  # the build this checkout tests with
