@@ -53,6 +53,20 @@ def validation_chooses_checkpoint() -> None:
     data.hold_out_selection = faulty
 
 
+def validation_in_training() -> None:
+    """Data loading: the validation rows are trained on too (a concatenation that leaks)."""
+    hold_out = data.hold_out_selection
+
+    def faulty(splits, seed):
+        from datasets import concatenate_datasets
+
+        out = hold_out(splits, seed)
+        out["train"] = concatenate_datasets([out["train"], out["validation"]])
+        return out
+
+    data.hold_out_selection = faulty
+
+
 def truncated_to_four_tokens() -> None:
     """Tokenization: sentences cut to 4 tokens (a wrong max_length)."""
     preprocess.MAX_LENGTH = 4
@@ -113,6 +127,7 @@ STAGE = {  # where in the chain each fault sits
     "shuffled_training_labels": "data loading",
     "selection_inside_training": "data loading",
     "validation_chooses_checkpoint": "data loading",
+    "validation_in_training": "data loading",
     "truncated_to_four_tokens": "tokenization",
     "head_reads_first_token": "model",
     "learning_rate_unit_slip": "optimizer",
