@@ -117,6 +117,7 @@ FAULTS = {
         shuffled_training_labels,
         selection_inside_training,
         validation_chooses_checkpoint,
+        validation_in_training,
         truncated_to_four_tokens,
         head_reads_first_token,
         learning_rate_unit_slip,
