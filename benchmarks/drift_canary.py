@@ -43,7 +43,8 @@ def step(name: str, command: list[str], env: dict) -> dict:
     """Run one step; its exit status, seconds and the last lines it printed."""
     start = time.perf_counter()
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
-    tail = (done.stdout + done.stderr).strip().splitlines()[-15:]
+    lines = (done.stdout + done.stderr).strip().splitlines()
+    tail = [line for line in lines if line.startswith(("FAILED", "ERROR"))] + lines[-15:]  # what broke first
     print(f"{name}: exit {done.returncode} in {time.perf_counter() - start:.0f} s")
     return {
         "step": name,
