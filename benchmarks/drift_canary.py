@@ -125,6 +125,7 @@ def main(argv: list[str] | None = None) -> dict:
                     "notebooks/solutions",
                     "--all",
                     "-q",
+                    "-rfE",  # name the failures (addopts' -rs names only skips)
                     "-p",
                     "no:cacheprovider",
                 ],
