@@ -65,7 +65,14 @@ def summary(report: dict) -> str:
         f"datasets {report['versions'].get('datasets')}, accelerate {report['versions'].get('accelerate')}. "
         f"Newer than constraints.txt: {newer or 'none'}. Steps: {steps}. "
         f"Broke: {', '.join(report['broke']) or 'nothing'}."
+        + "".join(f" {failed}." for failed in failures(report))
     )
+
+
+def failures(report: dict) -> list[str]:
+    """The tests each step reported failed, once each, without terminal colours."""
+    found = [re.sub(r"\x1b\[[0-9;]*m", "", line) for s in report["steps"] for line in s["tail"]]
+    return list(dict.fromkeys(line for line in found if line.startswith(("FAILED", "ERROR"))))
 
 
 def render(path: Path) -> None:
