@@ -42,3 +42,19 @@ def slow_figures() -> dict[str, str]:
     fastest = next(r for r in retuned(**ALL_DATA) if r["settings"]["seed"] == 42)  # 2026-12-01's machine
     return {"slow.spread": f"{slowest / fastest['metrics']['train_seconds']:.1f}×"}
 
+
+
+def evaluation_figures() -> dict[str, str]:
+    """quick-evaluations-N.json: what N evaluations and saves inside quick's epoch cost (quick_evaluations.py)."""
+    f = {}
+    for n in (3, 4):
+        run = result(f"quick-evaluations-{n}")
+        f |= {
+            f"evaluations_{n}.share": f"{run['extra_share_of_training']:.1%}",
+            f"evaluations_{n}.extra": num(round(run["extra_seconds"], 1)) + " s",
+            f"evaluations_{n}.train": num(round(run["train_seconds"])) + " s",
+            f"evaluations_{n}.where": f"{cpu_name(run['machine'])}, {run['precision']}, load "
+            f"{run['load_start'].split('/')[0]}-{run['load_end'].split('/')[0]}",
+            f"evaluations_{n}.command": run["command"],
+        }
+    return f

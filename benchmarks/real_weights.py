@@ -45,6 +45,7 @@ from workshop_lib.inference import predict_logits
 from workshop_lib.lessons.plots import epoch_evaluations
 from workshop_lib.metrics import classification_metrics
 from workshop_lib.modeling import load_tokenizer
+from workshop_lib.paths import CHECKPOINTS, MODEL
 from workshop_lib.records import atomic_write_json, load_log_history
 from workshop_lib.settings import PROFILES, Settings, resolve
 from workshop_lib.zero_shot import best_threshold, load_language_model, sentence_scores, zero_shot_metrics
@@ -162,7 +163,7 @@ def fine_tune(
     `top_only`, train only the last block, the final norm and the head; with `rank`, LoRA adapters of that
     rank and the head. Also the peak resident memory, trained parameters and bytes to save.
     """
-    model_dir = settings.out / "model"
+    model_dir = settings.out / MODEL
     peeker = None
     if (model_dir / "metrics.json").is_file():  # finished before, not yet recorded
         metrics = json.loads((model_dir / "metrics.json").read_text())
@@ -188,7 +189,7 @@ def fine_tune(
         metrics["epoch_validation_mcc"] = peeker.mcc
     metrics["epoch_eval_loss"] = [e["eval_loss"] for e in evaluations]
     # Checkpoints hold optimizer states (GBs) and only serve resuming; the model is 0.5 GB in fp32.
-    shutil.rmtree(settings.out / "checkpoints" if keep_model else settings.out, ignore_errors=True)
+    shutil.rmtree(settings.out / CHECKPOINTS if keep_model else settings.out, ignore_errors=True)
     return metrics
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import course
 from blocks import BLOCKS
-from figures_machines import attention_figures, machine_figures, slow_figures
+from figures_machines import attention_figures, evaluation_figures, machine_figures, slow_figures
 from figures_speed import cola_figures, full_run_figures, setup_figures, site_figures, speed_figures
 from figures_standin import recorded_figures, reference_figures, retune_figures, standin_figures
 from results_files import RESULTS, recorded, result, value
@@ -50,7 +50,7 @@ def derived() -> dict[str, str]:
     """Every figure computed from the results files, by the name the docs use."""
     return (
         cola_figures() | speed_figures() | full_run_figures() | standin_figures() | retune_figures()
-        | machine_figures() | attention_figures() | slow_figures()
+        | machine_figures() | attention_figures() | slow_figures() | evaluation_figures()
         | setup_figures() | site_figures() | reference_figures() | recorded_figures()
     )
 

@@ -101,11 +101,12 @@ def classifier_dir(tiny_dir, tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_family_dirs(tiny_dir, tmp_path_factory) -> dict[str, Path]:
     """The three tiny families (GPT-2, Llama-style, BERT), each a hub-like checkpoint folder."""
-    from workshop_lib.tiny import TINY_FOLDERS, TINY_MODELS, tiny_model
+    from workshop_lib.settings import TINY, TINY_FAMILIES
+    from workshop_lib.tiny import tiny_model
 
     root = tmp_path_factory.mktemp("families")
     return {"tiny": tiny_dir} | {
-        name: tiny_model(name, root / TINY_FOLDERS[name]) for name in TINY_MODELS if name != "tiny"
+        name: tiny_model(name, root / folder) for name, folder in TINY_FAMILIES.items() if name != TINY
     }
 
 

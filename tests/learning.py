@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 # Validation MCC a tiny model must reach after its smoke training (chance is 0; 200 validation sentences put
-# chance's spread near 0.07). fp32 rounds differently per CPU kind, and ten epochs amplify it: the same smoke
-# chain scored 0.27 on an AVX2-only AMD EPYC and 0.47 on AVX-512 ones (baselines/).
+# chance's spread near 0.07). fp32 rounds differently per CPU kind, and ten epochs amplify it: each seed and
+# CPU kind scores otherwise (benchmarks/results/smoke-bands.json; baselines/smoke.json's bands).
 LEARNT_MCC = 0.2

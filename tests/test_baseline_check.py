@@ -1,144 +1,189 @@
-"""The runner's rules without running a notebook: which metrics make a baseline, when a run regressed,
-when a baseline applies at all, how `-p` pairs and --profile combine, and what a resume keeps."""
+"""The runner's rules without running a notebook: which metrics are exact, which in a band, when a run
+regressed, when a baseline applies at all, how `-p` pairs and --profile combine, and what a resume keeps."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
-from importlib.metadata import version
 
 import pytest
 
+import workshop_lib.commands.baseline as baseline_module
 from workshop_lib.commands.baseline import (
-    TOLERANCE,
-    baseline_from,
+    MARGIN,
     check,
     compare,
+    default_baseline,
+    differences,
     flatten,
-    other_settings,
+    invariants,
+    kind_of,
+    other_recipe,
     quality_metrics,
     recipe,
 )
 from workshop_lib.commands.run import checked_parameters, kept_notebooks
 from workshop_lib.declare import SettingError
-from workshop_lib.device import cpu_kind
 from workshop_lib.paths import notebook_sources
-from workshop_lib.settings import PROFILES, resolve
+from workshop_lib.settings import resolve
 
 PHASES = {
     "training": {
         "mcc": 0.5,
-        "eval_loss": 0.625,
-        "steps": 40,  # an int is a metric too
+        "train_sentences": 1440,  # an int is a metric too
         "resumed": True,  # a flag, not a number to compare
         "checkpoint": "checkpoint-40",
         "train_seconds": 12.5,
-        "train_runtime": 12.0,
         "train_samples_per_second": 300.0,
-        "eval_sentences_per_second": 900.0,
     },
-    "zero_shot": {"mcc": 0.25, "threshold": -4.5},
+    "zero_shot": {"mcc": 0.25, "threshold": -4.5, "sentences_per_second": 900.0},
 }
 
 
 def test_flatten_keeps_numbers_only_named_phase_dot_metric():
     assert flatten(PHASES) == {
         "training.mcc": 0.5,
-        "training.eval_loss": 0.625,
-        "training.steps": 40,
+        "training.train_sentences": 1440,
         "training.train_seconds": 12.5,
-        "training.train_runtime": 12.0,
         "training.train_samples_per_second": 300.0,
-        "training.eval_sentences_per_second": 900.0,
         "zero_shot.mcc": 0.25,
         "zero_shot.threshold": -4.5,
+        "zero_shot.sentences_per_second": 900.0,
     }
     assert flatten({}) == {} and flatten({"phase": {}}) == {}
 
 
 def test_timings_are_not_quality_metrics():
-    """Seconds, runtimes and throughputs depend on the machine: every one of the timing words is left out."""
     assert quality_metrics(PHASES) == {
         "training.mcc": 0.5,
-        "training.eval_loss": 0.625,
-        "training.steps": 40,
+        "training.train_sentences": 1440,
         "zero_shot.mcc": 0.25,
         "zero_shot.threshold": -4.5,
     }
 
 
-def test_recipe_is_every_setting_but_the_output_folder():
-    settings = resolve("smoke", output_dir="/tmp/somewhere")
-    assert recipe(settings) == {k: v for k, v in dataclasses.asdict(settings).items() if k != "output_dir"}
-    assert set(recipe(settings)) == {f.name for f in dataclasses.fields(settings)} - {"output_dir"}
-    assert recipe(settings) == recipe(resolve("smoke", output_dir="/tmp/elsewhere"))
+@pytest.mark.parametrize(
+    ("key", "kind"),
+    [
+        ("training.mcc", "learned"),
+        ("training.selection_loss", "learned"),
+        ("training.train_loss", "learned"),
+        ("deployment.validation_f1", "learned"),
+        ("zero_shot.threshold", "learned"),
+        ("training.train_sentences", "exact"),
+        ("training.epoch", "learned"),
+        ("training_setup.majority_mcc", "exact"),
+        ("deployment.onnx_logits_match", "exact"),
+        ("exploration.train_rows", "exact"),
+        ("preprocessing.mean_tokens", "seeded"),
+        ("preprocessing.wasted_share_pad_per_batch", "seeded"),
+    ],
+)
+def test_learned_numbers_get_a_band_counts_and_the_constant_guess_are_exact(key, kind):
+    assert kind_of(key) == kind
 
 
-def test_baseline_holds_the_recipe_and_each_quality_metric_rounded_with_its_tolerance():
-    settings = resolve("smoke")
-    metrics = {"training": {"mcc": 0.123456789, "eval_loss": 2 / 3, "train_seconds": 3.0}}
-    assert baseline_from(metrics, settings) == {
-        "cpu": cpu_kind(),  # fp32 training rounds alike only on one kind of CPU
-        "libraries": {name: version(name) for name in ("torch", "transformers", "datasets", "accelerate")},
-        "settings": recipe(settings),
-        "metrics": {
-            "training.mcc": {"value": 0.123457, "tolerance": TOLERANCE},
-            "training.eval_loss": {"value": 0.666667, "tolerance": TOLERANCE},
-        },
-    }
-    assert TOLERANCE == 0.02
-    wider = baseline_from(metrics, settings, tolerance=0.05)
-    assert {spec["tolerance"] for spec in wider["metrics"].values()} == {0.05}
+def test_the_recipe_is_every_setting_but_the_seed_and_the_output_folder():
+    settings = resolve("smoke", output_dir="/tmp/somewhere", seed=7)
+    assert "seed" not in recipe(settings) and "output_dir" not in recipe(settings)
+    assert recipe(settings) == recipe(resolve("smoke"))
 
 
-def test_a_fresh_baseline_passes_its_own_run():
-    baseline = baseline_from(PHASES, resolve("smoke"))
-    assert compare(PHASES, baseline) == []
-    assert other_settings(baseline, resolve("smoke")) == []
+BASELINE = {
+    "settings": recipe(resolve("smoke")),
+    "seed": 42,
+    "libraries": baseline_module.libraries(),
+    "cpu_kinds": [baseline_module.cpu_kind()],
+    "exact": {"training.train_sentences": 1440},
+    "seeded": {"preprocessing.mean_tokens": 7.5},
+    "bands": {"training.mcc": {"low": 0.25, "high": 0.75}},  # binary-exact numbers
+}
+RUN = {"training": {"mcc": 0.5, "train_sentences": 1440}, "preprocessing": {"mean_tokens": 7.5}}
 
 
-BASELINE = {"metrics": {"training.mcc": {"value": 0.5, "tolerance": 0.25}}}  # binary-exact numbers
+@pytest.mark.parametrize("mcc", [0.25, 0.5, 0.75])
+def test_a_learned_number_inside_its_band_passes(mcc):
+    assert compare({**RUN, "training": {**RUN["training"], "mcc": mcc}}, BASELINE, 42) == []
 
 
-@pytest.mark.parametrize("mcc", [0.5, 0.75, 0.25, 0.625, 0.5 + 2**-20])
-def test_a_move_up_to_the_tolerance_passes(mcc):
-    assert compare({"training": {"mcc": mcc}}, BASELINE) == []
+@pytest.mark.parametrize("mcc", [0.25 - 2**-20, 0.75 + 2**-20, float("nan")])
+def test_a_learned_number_outside_its_band_is_a_regression_by_how_much(mcc):
+    [problem] = compare({**RUN, "training": {**RUN["training"], "mcc": mcc}}, BASELINE, 42)
+    assert problem.startswith(f"training.mcc: {mcc:.4f}, outside the band 0.25 to 0.75")
 
 
-@pytest.mark.parametrize("mcc", [0.75 + 2**-20, 0.25 - 2**-20, 1.0, 0.0, -0.5])
-def test_a_move_beyond_the_tolerance_either_way_is_a_regression(mcc):
-    assert compare({"training": {"mcc": mcc}}, BASELINE) == [
-        f"training.mcc: moved from 0.5 to {mcc:.4f} (tolerance ±0.25)"
+def test_an_exact_number_must_match_and_a_missing_one_is_named():
+    [problem] = compare({**RUN, "training": {"mcc": 0.5, "train_sentences": 1600}}, BASELINE, 42)
+    assert problem == "training.train_sentences: 1600, not the exact 1440 (off by +160)"
+    assert compare({}, BASELINE, 42) == [
+        "training.train_sentences: missing from this run (recorded 1440)",
+        "preprocessing.mean_tokens: missing from this run (recorded 7.5)",
+        "training.mcc: missing from this run (band 0.25 to 0.75)",
     ]
+    assert compare({}, BASELINE, 42, phases=("training",))[0].startswith("training.")  # one phase only
 
 
-def test_every_problem_is_listed_in_the_baselines_order():
-    baseline = {
-        "metrics": {
-            "training.mcc": {"value": 0.7, "tolerance": 0.02},
-            "training.accuracy": {"value": 0.8, "tolerance": 0.02},
-            "zero_shot.mcc": {"value": 0.3, "tolerance": 0.1},
-        }
-    }
-    metrics = {"training": {"mcc": 0.6, "accuracy": 0.81, "flag": True}, "zero_shot": {"mcc": "n/a"}}
-    assert compare(metrics, baseline) == [
-        "training.mcc: moved from 0.7 to 0.6000 (tolerance ±0.02)",
-        "zero_shot.mcc: missing from this run (baseline 0.3)",  # not a number: as good as missing
+def test_another_seed_is_compared_but_the_seed_drawn_numbers():
+    moved = {**RUN, "preprocessing": {"mean_tokens": 7.9}}
+    assert compare(moved, BASELINE, 42) != [] and compare(moved, BASELINE, 7) == []
+
+
+def test_invariants_learning_above_the_constant_guess_a_falling_loss_the_best_kept():
+    log = [{"loss": 0.7}, {"eval_mcc": 0.3}, {"loss": 0.5}, {"eval_mcc": 0.4}]
+    good = {"training": {"mcc": MARGIN + 0.01, "selection_mcc": 0.4}, "training_setup": {"majority_mcc": 0.0}}
+    assert invariants(good, log) == []
+    assert invariants({"training": {"mcc": MARGIN - 0.01, "selection_mcc": 0.4}}, log)[0].startswith(
+        "invariant training.mcc >= constant guess"
+    )
+    rising = [{"loss": 0.5}, {"eval_mcc": 0.4}, {"loss": 0.7}]
+    assert invariants(good, rising)[0].startswith("invariant: the training loss falls")
+    worst = {"training": {**good["training"], "selection_mcc": 0.3}}
+    assert invariants(worst, log)[0].startswith(
+        "invariant: the kept checkpoint is the selection split's best"
+    )
+
+
+def test_only_another_recipe_stops_the_comparison(tmp_path, monkeypatch):
+    path = tmp_path / "smoke.json"
+    path.write_text(json.dumps(BASELINE))
+    settings = resolve("smoke", output_dir=str(tmp_path / "out"))
+    metrics = {**RUN, "training": {**RUN["training"], "mcc": MARGIN + 0.3}}
+    problems, verdict, compared = check(metrics, settings, path)
+    assert (problems, compared) == ([], True) and verdict.startswith(
+        "passed (1 exact, 1 in bands, the invariants"
+    )
+    monkeypatch.setattr(baseline_module, "cpu_kind", lambda: "SomeVendor NEON")
+    monkeypatch.setattr(
+        baseline_module, "libraries", lambda: {**BASELINE["libraries"], "transformers": "5.3.0"}
+    )
+    other = resolve("smoke", output_dir=str(tmp_path / "out"), seed=7)
+    assert differences(BASELINE, other) == [
+        f"cpu: 'SomeVendor NEON' here, the bands were measured on {BASELINE['cpu_kinds'][0]}",
+        "seed: 42 there, 7 here",
+        f"transformers: {BASELINE['libraries']['transformers']} there, 5.3.0 here",
     ]
-    assert compare(metrics, {"metrics": {}}) == []  # metrics the baseline does not name are not checked
+    problems, verdict, compared = check(metrics, other, path)
+    assert compared and not problems and "SomeVendor NEON" in verdict and "transformers" in verdict
+    assert "1 seed-drawn" in verdict
+    epochs = resolve("smoke", output_dir=str(tmp_path / "out"), epochs=3)
+    assert other_recipe(BASELINE, epochs) == ["epochs: 10 there, 3 here"]
+    assert check(metrics, epochs, path) == (
+        [],
+        f"not compared: {path} records another recipe (epochs: 10 there, 3 here)",
+        False,
+    )
+    absent = tmp_path / "absent.json"
+    assert check(metrics, settings, absent)[1:] == (
+        f"no baseline for profile 'smoke' ({absent} absent): not compared",
+        False,
+    )
 
 
-def test_other_settings_name_each_difference_both_ways():
-    baseline = baseline_from({"training": {"mcc": 0.7}}, resolve("smoke"))
-    smoke = PROFILES["smoke"]
-    ours = resolve("smoke", epochs=smoke["epochs"] + 1, batch_size=smoke["batch_size"] * 2, output_dir="/x")
-    assert other_settings(baseline, ours) == [  # in the order of the declaration; output_dir never counts
-        f"epochs: {smoke['epochs']!r} there, {smoke['epochs'] + 1!r} here",
-        f"batch_size: {smoke['batch_size']!r} there, {smoke['batch_size'] * 2!r} here",
-    ]
-    baseline["settings"]["retired_setting"] = "x"  # a baseline from an older version of the settings
-    assert other_settings(baseline, resolve("smoke"))[-1] == "retired_setting: 'x' there, None here"
-    assert other_settings({"metrics": {}}, ours) == []  # a baseline without settings applies to any run
+def test_the_profiles_baseline_is_one_file_for_every_machine():
+    assert default_baseline("smoke").name == "smoke.json"
+    recorded = json.loads(default_baseline("smoke").read_text())
+    assert len(recorded["cpu_kinds"]) >= 2 and recorded["settings"] == recipe(resolve("smoke"))
+    assert all(kind_of(k) == "exact" for k in recorded["exact"]) and recorded["exact"]
+    assert all(kind_of(k) == "learned" for k in recorded["bands"]) and "training.mcc" in recorded["bands"]
 
 
 def test_profile_comes_from_p_or_profile_or_the_environment(monkeypatch):
@@ -171,40 +216,3 @@ def test_a_resume_keeps_the_finished_notebooks_before_the_first_unfinished_one()
     assert kept_notebooks({}) == {}
     assert kept_notebooks({STEMS[1]: 2.0}) == {}  # the first one never finished: rerun everything
     assert kept_notebooks({"99_unknown": 1.0}) == {}
-
-
-def test_a_baseline_from_another_kind_of_cpu_does_not_apply():
-    baseline = baseline_from({"training": {"mcc": 0.7}}, resolve("smoke"))
-    assert baseline["cpu"] == cpu_kind() and other_settings(baseline, resolve("smoke")) == []
-    baseline["cpu"] = "SomeVendor NEON"
-    assert other_settings(baseline, resolve("smoke", epochs=PROFILES["smoke"]["epochs"] + 1))[-1] == (
-        f"cpu: 'SomeVendor NEON' there, {cpu_kind()!r} here"
-    )
-    del baseline["cpu"]  # a baseline recorded before the CPU kind was: its settings alone decide
-    assert other_settings(baseline, resolve("smoke")) == []
-
-
-def test_a_baseline_from_other_library_releases_does_not_apply(tmp_path):
-    baseline = baseline_from({"training": {"mcc": 0.7}}, resolve("smoke"))
-    baseline["libraries"]["transformers"] = "5.3.0"  # the lowest release allowed: it trains otherwise
-    moved = f"transformers: '5.3.0' there, {version('transformers')!r} here"
-    assert other_settings(baseline, resolve("smoke")) == [moved]
-    path = tmp_path / "baseline.json"
-    path.write_text(json.dumps(baseline))
-    verdict = f"not compared: {path} was measured with other settings ({moved})"
-    assert check({"training": {"mcc": 0.1}}, resolve("smoke"), path) == ([], verdict)
-    del baseline["libraries"]  # recorded before the libraries were: its settings and CPU kind decide
-    assert other_settings(baseline, resolve("smoke")) == []
-
-
-def test_a_metric_that_became_nan_is_a_regression():
-    baseline = {"metrics": {"training.mcc": {"value": 0.7, "tolerance": 0.02}}}
-    assert compare({"training": {"mcc": float("nan")}}, baseline) == [
-        "training.mcc: moved from 0.7 to nan (tolerance ±0.02)"
-    ]
-
-
-def test_a_move_of_exactly_the_tolerance_passes_up_and_down():
-    baseline = {"metrics": {"training.mcc": {"value": 0.70, "tolerance": 0.02}}}
-    assert compare({"training": {"mcc": 0.72}}, baseline) == []  # 0.72 - 0.70 is 0.020000000000000018
-    assert compare({"training": {"mcc": 0.68}}, baseline) == []

@@ -19,6 +19,7 @@ from workshop_lib.lessons.notebook import start
 from workshop_lib.paths import PROJECT_ROOT
 from workshop_lib.settings import (
     HUB_MODEL,
+    TINY_FAMILIES,
     Settings,
     TrainingOptions,
     is_tiny_model,
@@ -331,10 +332,13 @@ def test_values_just_outside_the_allowed_range_are_refused(name, value):
         resolve("smoke", **{name: value})
 
 
-def test_tiny_model_names():
-    for name in ("tiny", "tiny-llama", "tiny-bert", "tiny-anything"):
+def test_tiny_model_names_are_the_families_table_and_nothing_else():
+    from workshop_lib.tiny import TINY_MODELS
+
+    assert list(TINY_MODELS) == list(TINY_FAMILIES)  # every family the table names can be built
+    for name in TINY_FAMILIES:
         assert is_tiny_model(name), name
-    for name in ("tiny/model", "tiny-org/model", "org/tiny", "tinyllama", "Tiny", "", HUB_MODEL):
+    for name in ("tiny-foo", "tiny/model", "tiny-org/model", "org/tiny", "tinyllama", "Tiny", "", HUB_MODEL):
         assert not is_tiny_model(name), name
 
 

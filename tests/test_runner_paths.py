@@ -1,4 +1,4 @@
-"""The runner's other paths: a failing notebook, --save-baseline, "not compared", no baseline, report.md."""
+"""The runner's other paths: a failing notebook, "not compared", no baseline, report.md."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 import workshop_lib.commands.run as runner
-from workshop_lib.commands.baseline import flatten
+from workshop_lib.commands.baseline import default_baseline, flatten
 from workshop_lib.commands.run import RUN_STATE, main
 from workshop_lib.settings import Settings
 
@@ -103,53 +103,26 @@ def verdict(run: Path) -> str:
     return (run / "report.md").read_text().rstrip("\n").splitlines()[-1]
 
 
-def test_save_baseline_writes_this_runs_settings_and_quality_metrics(tmp_path, monkeypatch, capsys):
-    fake_chain(monkeypatch, METRICS)
-    baseline = tmp_path / "baselines" / "mine.json"
-    code, run = run_main(tmp_path, "run", baseline, "-p", "EPOCHS", "3", "-p", "SEED", "7", "--save-baseline")
-    assert code == 0
-    saved = json.loads(baseline.read_text())
-    settings = json.loads((run / "metrics.json").read_text())["settings"]
-    assert saved["settings"] == {k: v for k, v in settings.items() if k != "output_dir"}
-    assert saved["settings"]["epochs"] == 3 and saved["settings"]["seed"] == 7
-    assert saved["settings"]["model_name"] == "tiny" and "output_dir" not in saved["settings"]
-    assert saved["metrics"] == {  # rounded to 6 places, default tolerance, no timings, no None
-        "training.accuracy": {"value": 0.8, "tolerance": 0.02},
-        "training.mcc": {"value": 0.612346, "tolerance": 0.02},
-        "zero_shot.mcc": {"value": 0.1, "tolerance": 0.02},
-    }
-    assert f"Baseline check: saved as the new baseline {baseline}" in capsys.readouterr().out
-    assert verdict(run) == f"Baseline check: saved as the new baseline {baseline}"
-
-    # The next run with the same settings is compared with it ...
-    code, run = run_main(tmp_path, "same", baseline, "-p", "EPOCHS", "3", "-p", "SEED", "7")
-    assert code == 0 and verdict(run) == "Baseline check: passed"
-    # ... and a drift beyond the tolerance is a regression.
-    fake_chain(monkeypatch, {**METRICS, "training": {**METRICS["training"], "mcc": 0.5}})
-    code, run = run_main(tmp_path, "drifted", baseline, "-p", "EPOCHS", "3", "-p", "SEED", "7")
-    assert code == 2 and "training.mcc: moved from 0.612346 to 0.5000" in (run / "report.md").read_text()
-
-
-def test_a_baseline_of_other_settings_is_not_compared_and_says_which(tmp_path, monkeypatch, capsys):
-    fake_chain(monkeypatch, METRICS)
-    baseline = tmp_path / "baseline.json"
-    assert run_main(tmp_path, "first", baseline, "-p", "EPOCHS", "3", "--save-baseline")[0] == 0
+def test_a_baseline_of_another_recipe_is_not_compared_and_says_which(tmp_path, monkeypatch, capsys):
     fake_chain(monkeypatch, {"training": {"mcc": 0.0}})  # would be a regression, were it compared
+    baseline = default_baseline("smoke")
     code, run = run_main(tmp_path, "other", baseline, "-p", "EPOCHS", "2", "-p", "BATCH_SIZE", "8")
     assert code == 0
     expected = (
-        f"Baseline check: not compared: {baseline} was measured with other settings "
-        "(batch_size: 16 there, 8 here; epochs: 3 there, 2 here)"
+        f"Baseline check: not compared: {baseline} records another recipe "
+        "(batch_size: 16 there, 8 here; epochs: 10 there, 2 here)"  # in the record's order
     )
     assert expected in capsys.readouterr().out
     assert verdict(run) == expected and "REGRESSION" not in (run / "report.md").read_text()
+    code, run = run_main(tmp_path, "maintainer", baseline, "-p", "EPOCHS", "2", "--regression")
+    assert code == 3  # a regression run that compared nothing has not passed
 
 
 def test_without_a_baseline_file_the_run_says_so(tmp_path, monkeypatch, capsys):
     fake_chain(monkeypatch, METRICS)
     absent = tmp_path / "absent.json"
     code, run = run_main(tmp_path, "run", absent)
-    assert code == 0 and not absent.exists()  # nothing saved without --save-baseline
+    assert code == 0 and not absent.exists()
     expected = f"Baseline check: no baseline for profile 'smoke' ({absent} absent): not compared"
     assert expected in capsys.readouterr().out and verdict(run) == expected
 

@@ -21,7 +21,9 @@ from workshop_lib.zero_shot import load_language_model
 
 ROOT = Path(__file__).resolve().parent.parent
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt", ".h5", ".msgpack")
-SOURCES = [*ROOT.glob("workshop_lib/*.py"), *ROOT.glob("benchmarks/*.py"), *ROOT.glob("notebooks/*.ipynb")]
+SOURCES = [  # every file of the package and its subpackages, the benchmarks and every notebook
+    *ROOT.glob("workshop_lib/**/*.py"), *ROOT.glob("benchmarks/**/*.py"), *ROOT.glob("notebooks/**/*.ipynb")
+]
 
 
 def code_of(path: Path) -> str:
@@ -33,6 +35,12 @@ def code_of(path: Path) -> str:
             if c["cell_type"] == "code"
         )
     return path.read_text()
+
+
+def test_the_scan_reads_every_package_file():
+    package = {p for p in (ROOT / "workshop_lib").rglob("*.py") if "shipped" not in p.parts}
+    assert package <= set(SOURCES)
+    assert {"commands", "lessons", "exercises", "dev"} <= {p.parent.name for p in SOURCES}
 
 
 def test_no_remote_code_and_no_unsafe_pickle_loading():

@@ -31,7 +31,7 @@ def cpu_kind() -> str:
     """The CPU's maker and the vector instructions PyTorch uses on it, such as "GenuineIntel AVX512".
 
     fp32 training rounds alike on CPUs of one kind and differently on another: over the thousand steps of
-    the smoke profile, far beyond a baseline's tolerance (an AMD EPYC's and an Intel Xeon's records differed).
+    the smoke profile, by a large move of MCC (benchmarks/results/smoke-bands.json names each point's kind).
     """
     try:
         info = Path("/proc/cpuinfo").read_text().splitlines()

@@ -16,8 +16,8 @@ from transformers import (
 
 from .data import LABEL_NAMES
 from .hub import hub_load, is_local
-from .settings import HUB_MODEL, Settings
-from .tiny import TINY_FOLDERS, TINY_MODELS, tiny_model
+from .settings import HUB_MODEL, TINY_FAMILIES, Settings, is_tiny_model
+from .tiny import tiny_model
 
 ID2LABEL = dict(enumerate(LABEL_NAMES))
 LABEL2ID = {name: i for i, name in ID2LABEL.items()}
@@ -261,6 +261,6 @@ def load_pretrained(loader, name_or_path: str | Path, what: str = "the files", *
 def base_model(settings: Settings) -> str:
     """The model to start from: a hub id or folder, or a tiny model built for this seed under the output."""
     name = settings.model_name
-    if name in TINY_MODELS:
-        return str(tiny_model(name, settings.out / TINY_FOLDERS[name], seed=settings.seed))
+    if is_tiny_model(name):
+        return str(tiny_model(name, settings.out / TINY_FAMILIES[name], seed=settings.seed))
     return name

@@ -19,6 +19,9 @@ NOTEBOOK_NAMES = "0[1-6]_*.ipynb"  # the six phases: 01_goal ... 06_usage_and_de
 APPENDIX_NAMES = "appendix_*.ipynb"  # optional reading after the six: what the lessons leave out
 OUTPUT_ENV = "WORKSHOP_OUTPUT_DIR"  # default parent of every profile's output folder
 OUTPUT_FOLDERS = ("artifacts", "runs")  # the project's git-ignored output folders (see .gitignore)
+# The output folder's parts, named here only: tokenized data (phase 3), checkpoints and the final model
+# (phase 5), one metrics JSON per phase.
+TOKENIZED, CHECKPOINTS, MODEL, METRICS = "tokenized", "checkpoints", "model", "metrics"
 HANDED_OUT = Path(".workshop") / "handed-out"  # in a learner folder: what init (or the last update) gave
 
 

@@ -11,6 +11,7 @@ from datasets import DatasetDict, load_from_disk
 from transformers import PreTrainedTokenizerBase
 
 from .data import SELECTION_SHARE, load_data
+from .paths import TOKENIZED
 from .records import atomic_dir
 from .settings import Settings
 
@@ -105,7 +106,7 @@ def tokenized_meta(settings: Settings, tokenizer: PreTrainedTokenizerBase) -> di
 
 def tokenized_data(settings: Settings, tokenizer: PreTrainedTokenizerBase) -> DatasetDict:
     """Load phase 3's tokenized set, or rebuild and save it when missing or made otherwise."""
-    path, meta = settings.out / "tokenized", tokenized_meta(settings, tokenizer)
+    path, meta = settings.out / TOKENIZED, tokenized_meta(settings, tokenizer)
     data = load_tokenized(path, expect=meta)
     if data is None:
         if path.exists():

@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from .paths import METRICS
+
 
 class ArtifactExistsError(FileExistsError):
     """A finished artifact is already there; the message says how to keep or replace it."""
@@ -92,7 +94,7 @@ def read_json(path: Path) -> dict:
 
 def read_metrics(folder: str | Path) -> dict[str, dict]:
     """The metrics each phase recorded in an output folder (<folder>/metrics/<phase>.json), by phase."""
-    return {p.stem: read_json(p) for p in sorted((Path(folder) / "metrics").glob("*.json"))}
+    return {p.stem: read_json(p) for p in sorted((Path(folder) / METRICS).glob("*.json"))}
 
 
 def load_run(folder: str | Path) -> dict:
@@ -103,7 +105,7 @@ def load_run(folder: str | Path) -> dict:
         settings = dict(recorded.get("settings") or {})
         settings.setdefault("profile", recorded.get("profile"))
         return {"settings": settings, "metrics": recorded.get("metrics", {})}
-    if (folder / "metrics").is_dir():  # a notebooks' OUTPUT_DIR: one JSON per phase, settings.json
+    if (folder / METRICS).is_dir():  # a notebooks' OUTPUT_DIR: one JSON per phase, settings.json
         settings_file = folder / "settings.json"
         settings = read_json(settings_file) if settings_file.is_file() else {}
         return {"settings": settings, "metrics": read_metrics(folder)}

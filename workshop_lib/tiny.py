@@ -25,6 +25,7 @@ from transformers import (
 )
 
 from .paths import shipped
+from .settings import TINY_FAMILIES, is_tiny_model
 
 TINY_CONFIG = {"n_layer": 2, "n_head": 2, "n_embd": 64, "n_positions": 128}  # seconds on a CPU
 TINY_SIZE = {  # the same size in the names Llama's and BERT's configs use
@@ -165,7 +166,8 @@ def bert_config(tokenizer) -> BertConfig:
     )
 
 
-# name: (how its tokenizer is trained, the tokenizer class to load one as, its config, its model class)
+# each of TINY_FAMILIES: (how its tokenizer is trained, the tokenizer class to load one as, its config,
+# its model class)
 TINY_MODELS: dict[str, tuple[Callable, type, Callable, type]] = {
     "tiny": (train_bpe_tokenizer, GPT2TokenizerFast, gpt2_config, GPT2LMHeadModel),  # the smoke model
     "tiny-llama": (train_llama_tokenizer, AutoTokenizer, llama_config, LlamaForCausalLM),
@@ -190,7 +192,6 @@ build_tiny_gpt2 = functools.partial(build_tiny, "tiny")
 build_tiny_llama = functools.partial(build_tiny, "tiny-llama")
 build_tiny_bert = functools.partial(build_tiny, "tiny-bert")
 
-TINY_FOLDERS = {"tiny": "tiny-gpt2", "tiny-llama": "tiny-llama", "tiny-bert": "tiny-bert"}  # under OUTPUT_DIR
 BUILD_FILE = "tiny-build.json"  # what a tiny model was built from; a different recipe rebuilds it
 
 
@@ -205,8 +206,8 @@ def _fingerprint(path: Path) -> str:
 
 def tiny_recipe(name: str, seed: int = 0, tokenizer_dir: str | Path | None = None) -> dict:
     """What a tiny model is built from: family, seed, tokenizer source (and its content), size."""
-    if name not in TINY_MODELS:
-        raise ValueError(f"Unknown tiny model {name!r}; choose one of {', '.join(TINY_MODELS)}.")
+    if not is_tiny_model(name):
+        raise ValueError(f"Unknown tiny model {name!r}; choose one of {', '.join(TINY_FAMILIES)}.")
     if tokenizer_dir is None:
         source = f"embedded training set {_fingerprint(shipped('acceptability') / 'train.tsv')}"
     else:

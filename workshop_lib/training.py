@@ -11,6 +11,7 @@ import shutil
 import time
 from pathlib import Path
 
+from datasets import DatasetDict
 from transformers import (
     DataCollatorWithPadding,
     Trainer,
@@ -20,12 +21,13 @@ from transformers import (
 )
 from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
 
+from .card import model_card
 from .device import pick_device, pick_precision, training_attention
-from .export import model_card, zero_shot_baseline
 from .metrics import best_evaluation, compute_metrics, run_metrics
 from .modeling import base_model, freeze_lower_blocks, load_model, load_tokenizer
+from .paths import CHECKPOINTS, MODEL
 from .preprocess import MAX_LENGTH, data_settings, tokenized_data
-from .records import ArtifactExistsError, atomic_dir, atomic_write_json
+from .records import ArtifactExistsError, atomic_dir, atomic_write_json, read_metrics
 from .settings import Settings
 
 RUN_SETTINGS = "run_settings.json"  # beside the checkpoints: what they were made with
@@ -79,11 +81,16 @@ class ReturnFreedMemory(TrainerCallback):
             self.trim(0)
 
 
+def placement(settings: Settings) -> tuple[str, str]:
+    """Where this run trains and in which precision: the one rule the recipe, callbacks and model read."""
+    device = pick_device()
+    return device, pick_precision(device, settings.precision)
+
+
 def workshop_callbacks(settings: Settings) -> list[TrainerCallback]:
     """Loss entries at epoch ends and checkpoints; memory savers where they were measured to help."""
     callbacks = [LogLossAtCheckpoints(), FreeOptimizerAtEnd()]
-    device = pick_device()
-    if device == "cpu" and pick_precision(device, settings.precision) == "bf16":
+    if placement(settings) == ("cpu", "bf16"):
         callbacks.append(ReturnFreedMemory())  # only bf16 CPU runs grew their heap over the epochs
     return callbacks
 
@@ -104,10 +111,9 @@ def schedule(settings: Settings) -> dict:
 
 def training_arguments(settings: Settings, **overrides) -> TrainingArguments:
     """The workshop's recipe: per-batch padding, length grouping, evaluation and saves on `schedule`."""
-    device = pick_device()
-    precision = pick_precision(device, settings.precision)
+    device, precision = placement(settings)
     values = dict(
-        output_dir=str(settings.out / "checkpoints"),
+        output_dir=str(settings.out / CHECKPOINTS),
         num_train_epochs=settings.epochs,
         per_device_train_batch_size=settings.batch_size,
         per_device_eval_batch_size=max(64, settings.batch_size),
@@ -139,6 +145,13 @@ def training_arguments(settings: Settings, **overrides) -> TrainingArguments:
 
 def build_trainer(settings: Settings, callbacks: list | None = None, **arg_overrides) -> Trainer:
     """Load model, tokenizer and tokenized data and wire them into a Trainer."""
+    return trainer_and_data(settings, callbacks, **arg_overrides)[0]
+
+
+def trainer_and_data(
+    settings: Settings, callbacks: list | None = None, **arg_overrides
+) -> tuple[Trainer, DatasetDict]:
+    """The Trainer of `build_trainer` and the tokenized splits it was given (validation too)."""
     args = training_arguments(settings, **arg_overrides)
     # Under torchrun or accelerate, the main process builds the tiny model and the tokenized set first;
     # the other ranks wait at a barrier, then load what it wrote.
@@ -148,14 +161,14 @@ def build_trainer(settings: Settings, callbacks: list | None = None, **arg_overr
         data = tokenized_data(settings, tokenizer)
     set_seed(settings.seed)  # the new classification head: same start whatever ran before in this process
     model = load_model(source, tokenizer)
-    model.set_attn_implementation(training_attention(pick_device()))
+    model.set_attn_implementation(training_attention(placement(settings)[0]))
     # Its forward takes **kwargs, so the Trainer would assume a token-summed loss and skip dividing by the
     # accumulation steps and multiply by the number of processes; the classifier's loss is a batch mean.
     model.accepts_loss_kwargs = False
     if settings.freeze_embeddings:
         model.get_input_embeddings().requires_grad_(False)  # kept as pretrained: no gradient, no AdamW update
     freeze_lower_blocks(model, settings.freeze_blocks)
-    return Trainer(
+    trainer = Trainer(
         model=model,
         args=args,
         train_dataset=data["train"],
@@ -165,6 +178,7 @@ def build_trainer(settings: Settings, callbacks: list | None = None, **arg_overr
         compute_metrics=compute_metrics,
         callbacks=[*workshop_callbacks(settings), *(callbacks or [])],
     )
+    return trainer, data
 
 
 def run_settings(settings: Settings) -> dict:
@@ -174,7 +188,7 @@ def run_settings(settings: Settings) -> dict:
 
 def record_run_settings(settings: Settings) -> None:
     """Write what `resume_checkpoint` checks into <out>/checkpoints/run_settings.json."""
-    atomic_write_json(settings.out / "checkpoints" / RUN_SETTINGS, run_settings(settings))
+    atomic_write_json(settings.out / CHECKPOINTS / RUN_SETTINGS, run_settings(settings))
 
 
 def last_complete_checkpoint(checkpoints: Path) -> str | None:
@@ -195,7 +209,7 @@ def last_complete_checkpoint(checkpoints: Path) -> str | None:
 
 def resume_checkpoint(settings: Settings) -> str | None:
     """The last checkpoint in <out>/checkpoints, or None; raise ResumeMismatchError if made otherwise."""
-    checkpoints = settings.out / "checkpoints"
+    checkpoints = settings.out / CHECKPOINTS
     last = last_complete_checkpoint(checkpoints) if checkpoints.is_dir() else None
     if last is None:
         return None
@@ -227,8 +241,12 @@ def resume_checkpoint(settings: Settings) -> str | None:
 
 
 def save_model(trainer: Trainer, settings: Settings, metrics: dict, overwrite: bool = False) -> Path:
-    """Save the final model folder atomically (weights, tokenizer, recipe, metrics, log, card); return it."""
-    model_dir = settings.out / "model"
+    """Save the final model folder atomically (weights, tokenizer, recipe, metrics, log, card); return it.
+
+    The card compares with notebook 01's zero-shot score where that notebook recorded one.
+    """
+    zero_shot = read_metrics(settings.out).get("zero_shot")
+    model_dir = settings.out / MODEL
     if trainer.is_world_process_zero():
         with atomic_dir(model_dir, overwrite=overwrite) as tmp:
             trainer.model.save_pretrained(tmp)  # config.json + model.safetensors
@@ -236,7 +254,7 @@ def save_model(trainer: Trainer, settings: Settings, metrics: dict, overwrite: b
             (tmp / "training_args.json").write_text(trainer.args.to_json_string())  # JSON, not a pickle
             atomic_write_json(tmp / "metrics.json", metrics)
             atomic_write_json(tmp / "log_history.json", trainer.state.log_history)
-            card = model_card(settings, metrics, MAX_LENGTH, zero_shot_baseline(settings))
+            card = model_card(settings, metrics, MAX_LENGTH, zero_shot, placement(settings)[1])
             (tmp / "README.md").write_text(card, encoding="utf-8")
     return model_dir
 
@@ -245,7 +263,7 @@ def train(
     settings: Settings, overwrite: bool = False, callbacks: list | None = None, **arg_overrides
 ) -> dict:
     """Train (resuming where a run stopped), keep what the selection split chose, score validation."""
-    model_dir, checkpoints = settings.out / "model", settings.out / "checkpoints"
+    model_dir, checkpoints = settings.out / MODEL, settings.out / CHECKPOINTS
     if model_dir.exists() and not overwrite:
         raise ArtifactExistsError(
             f"{model_dir} already holds a trained model. Set OUTPUT_DIR to a new folder, "
@@ -261,8 +279,8 @@ def train(
         print(f"OVERWRITE: deleting {checkpoints}, made with other settings; training from the start.")
         shutil.rmtree(checkpoints, ignore_errors=True)
         last = None
-    trainer = build_trainer(settings, callbacks, **arg_overrides)
-    validation = tokenized_data(settings, trainer.processing_class)["validation"]
+    trainer, data = trainer_and_data(settings, callbacks, **arg_overrides)
+    validation = data["validation"]
     if last:
         print(f"Resuming from {last}")
     elif trainer.is_world_process_zero():

@@ -1,6 +1,6 @@
 """Run notebooks 01-06 headless with papermill into a run folder, then check metrics against a baseline.
 
-workshop run --profile smoke [-p NAME VALUE ...] [--run-dir DIR]
+workshop run --profile smoke [-p NAME VALUE ...] [--run-dir DIR] [--regression]
 workshop run --resume DIR   (continue a run that was interrupted)
 """
 
@@ -170,11 +170,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="continue an interrupted run: keep its finished notebooks, rerun from the first unfinished one "
         "with the parameters it started with (training resumes from its last checkpoint)",
     )
+    parser.add_argument("--baseline", type=Path, help="baseline JSON (default baselines/<profile>.json)")
     parser.add_argument(
-        "--baseline", type=Path, help="baseline JSON (default baselines/<profile>-<this CPU kind>.json)"
-    )
-    parser.add_argument(
-        "--save-baseline", action="store_true", help="write this run's metrics as the baseline"
+        "--regression",
+        action="store_true",
+        help="a maintainer's regression run: exit 3 when nothing was compared (no baseline, another recipe)",
     )
 
 
@@ -218,10 +218,12 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return 1
 
     metrics = read_metrics(settings.out)
-    problems, verdict = check(metrics, settings, args.baseline, save=args.save_baseline)
+    problems, verdict, compared = check(metrics, settings, args.baseline)
     summary = {"profile": profile, "settings": dataclasses.asdict(settings), "seconds": seconds}
     atomic_write_json(run_dir / "metrics.json", {**summary, "metrics": metrics})
     atomic_write_text(run_dir / "report.md", report(settings, parameters, seconds, metrics, verdict))
     print(f"Total {sum(seconds.values()):.0f} s. Metrics: {run_dir / 'metrics.json'}")
     print(f"Baseline check: {verdict}")
-    return 2 if problems else 0
+    if problems:
+        return 2
+    return 3 if args.regression and not compared else 0  # a regression run that compared nothing did not pass

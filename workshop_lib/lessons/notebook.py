@@ -16,6 +16,7 @@ from transformers.utils import logging as hf_logging
 from ..declare import check_value, parameter
 from ..device import describe, pick_device, training_attention, versions
 from ..modeling import freeze_lower_blocks, fused_activation, load_pretrained
+from ..paths import METRICS
 from ..records import atomic_write_json, read_metrics
 from ..settings import NOTEBOOK_OPTIONS, Settings, from_parameters, frozen_parts
 
@@ -56,7 +57,7 @@ def start(namespace: MutableMapping[str, Any]) -> Settings:
 
 def save_metrics(settings: Settings, phase: str, metrics: dict) -> None:
     """Record a phase's headline numbers in <output>/metrics/<phase>.json for the run report."""
-    atomic_write_json(settings.out / "metrics" / f"{phase}.json", metrics)
+    atomic_write_json(settings.out / METRICS / f"{phase}.json", metrics)
 
 
 def load_metrics(settings: Settings) -> dict[str, dict]:
