@@ -45,7 +45,7 @@ def slow_figures() -> dict[str, str]:
 
 
 def evaluation_figures() -> dict[str, str]:
-    """quick-evaluations-N.json: what N evaluations and saves inside quick's epoch cost (quick_evaluations.py)."""
+    """quick-evaluations-N.json: what N evaluations and saves inside quick's epoch cost."""
     f = {}
     for n in (3, 4):
         run = result(f"quick-evaluations-{n}")
