@@ -99,13 +99,13 @@ def test_a_regression_exits_2_a_regression_run_that_compared_nothing_3(tmp_path,
     import workshop_lib.commands.run as runner
 
     monkeypatch.setattr(runner, "run_notebooks", lambda run_dir, parameters: {"01_goal": 1.0})
-    monkeypatch.setattr(runner, "read_metrics", lambda artifacts: {"training": {"mcc": 0.1}})
+    monkeypatch.setattr(runner, "read_metrics", lambda artifacts: {"training": {"mcc": -0.2}})
     record = json.loads(default_baseline("smoke").read_text())
     baseline = tmp_path / "baseline.json"
     baseline.write_text(json.dumps({**record, "exact": {}, "seeded": {}}))
     args = ["--profile", "smoke", "--baseline", str(baseline)]
     assert main([*args, "--run-dir", str(tmp_path / "run")]) == 2
-    assert "training.mcc: 0.1000, outside the band" in capsys.readouterr().out
+    assert "training.mcc: -0.2000, outside the band" in capsys.readouterr().out
     absent = ["--profile", "smoke", "--baseline", str(tmp_path / "none.json")]
     assert main([*absent, "--run-dir", str(tmp_path / "learner")]) == 0  # a learner's run: says so
     assert main([*absent, "--run-dir", str(tmp_path / "maintainer"), "--regression"]) == 3

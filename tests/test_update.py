@@ -39,7 +39,7 @@ def learner_works(path) -> None:
     for name in ("confusion_counts", "mcc_by_hand"):
         stub = by[f"ex-{name.replace('_', '-')}-stub"]
         stub.source = replace_function(stub.source, name, solution_source(name))
-    by["cell-01"].source = by["cell-01"].source.replace("BATCH_SIZE = None", "BATCH_SIZE = 64")
+    by["cell-01"].source = by["cell-01"].source.replace("SEED = None", "SEED = 64")
     by["cell-15"].source += "\n# my note"
     nb.cells.insert(nb.cells.index(by["cell-05"]) + 1, nbformat.v4.new_code_cell("mine = 1", id="mine"))
     nbformat.write(nb, path)
@@ -65,7 +65,7 @@ def test_a_fix_arrives_and_the_learners_work_survives(started, capsys):
     by, fixed = cells(nb), cells(shipped)
 
     assert by["cell-04"].source == fixed["cell-04"].source, "the corrected cell arrived"
-    assert "BATCH_SIZE = 64" in by["cell-01"].source, "a cell only the learner changed is kept"
+    assert "SEED = 64" in by["cell-01"].source, "a cell only the learner changed is kept"
     for name in ("confusion_counts", "mcc_by_hand"):
         assert solution_source(name).strip() in by[f"ex-{name.replace('_', '-')}-stub"].source, name
     assert "CONFLICT cell ex-mcc-by-hand-stub (exercise mcc_by_hand)" in report and "kept yours" in report
@@ -103,7 +103,7 @@ def test_without_an_ancestor_exercise_cells_are_kept_and_nothing_is_lost(tmp_pat
     report = capsys.readouterr().out
     by = cells(nbformat.read(folder / NAME, as_version=4))
     assert solution_source("mcc_by_hand").strip() in by["ex-mcc-by-hand-stub"].source
-    assert "BATCH_SIZE = 64" not in by["cell-01"].source and "CONFLICT cell cell-01" in report
+    assert "SEED = 64" not in by["cell-01"].source and "CONFLICT cell cell-01" in report
     assert next(folder.glob(f"backup-*/{NAME}")).read_bytes() == mine
     assert f"solutions/{NAME}: new, copied" in report and (folder / "solutions" / NAME).is_file()
 
