@@ -146,7 +146,7 @@ def check_exit(capsys) -> tuple[int, list[str]]:
 
 def test_solutions_check_fails_when_stale_and_passes_after_regenerating(project_copy, capsys):
     committed = {p: p.read_bytes() for p in (NOTEBOOKS / "solutions").glob("*.ipynb")}
-    names = sorted(path.name for path in solutions.expected())  # the lessons and the appendices with exercises
+    names = sorted(path.name for path in solutions.expected())  # lessons and appendices
     hint = "(run python -m workshop_lib.dev.solutions)"
 
     code, lines = check_exit(capsys)  # no solutions folder yet: every one is missing
