@@ -7,6 +7,7 @@ from .caveats import caveat, print_caveat
 from .notebook import (
     faster_gelu,
     faster_kernels,
+    head,
     load_metrics,
     load_report,
     quiet,
@@ -16,6 +17,6 @@ from .notebook import (
 )
 
 __all__ = [
-    "caveat", "faster_gelu", "faster_kernels", "load_metrics", "load_report", "print_caveat", "quiet",
+    "caveat", "faster_gelu", "faster_kernels", "head", "load_metrics", "load_report", "print_caveat", "quiet",
     "recipe_extras", "save_metrics", "start",
 ]

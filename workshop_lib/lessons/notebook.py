@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import datasets
+import torch
 from transformers import AutoConfig, PreTrainedModel
 from transformers.utils import logging as hf_logging
 
@@ -121,3 +122,9 @@ def recipe_extras(model: PreTrainedModel, settings: Settings) -> None:
     if settings.freeze_embeddings:
         model.get_input_embeddings().requires_grad_(False)  # kept as pretrained: no gradient, no AdamW update
     freeze_lower_blocks(model, settings.freeze_blocks)
+
+
+def head(model: PreTrainedModel) -> torch.nn.Module:
+    """The new classification head: `score` in GPT-2 and Llama-style decoders, `classifier` in BERT-style
+    encoders."""
+    return model.score if hasattr(model, "score") else model.classifier
