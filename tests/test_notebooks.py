@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import re
 import shutil
 from pathlib import Path
 
@@ -123,11 +122,9 @@ def test_the_appendix_runs_offline_on_the_smoke_profile(tmp_path):
 
 
 def test_the_lessons_stay_within_their_word_budget():
-    """Notebooks 01-06 teach their phase; how the project measured itself is in docs/performance.md.
-
-    The words a learner reads: the renderers' markers (HTML comments) are not shown."""
+    """Notebooks 01-06 teach their phase; how the project measured itself is in docs/performance.md."""
     words = sum(
-        len(re.sub(r"<!--.*?-->", " ", cell.source, flags=re.S).split())
+        len(cell.source.split())
         for path in NOTEBOOKS
         for cell in nbformat.read(path, as_version=4).cells
         if cell.cell_type == "markdown"
