@@ -6,6 +6,8 @@ import json
 import statistics
 from pathlib import Path
 
+import drift_canary
+import fault_table
 from figures_standin import attention, optimism_runs
 from numbers_format import mcc, num, pct, secs, secs_min
 from results_files import result
@@ -222,6 +224,8 @@ def classroom_sizing() -> str:
 
 
 BLOCKS = {
+    "drift_canary": lambda: drift_canary.summary(result("drift-canary")),
+    "regression_faults": lambda: fault_table.table(result("regression-faults")),
     "classroom_sizing": classroom_sizing,
     "optimism_lesson": optimism_lesson,
     "real_weights": lambda: real_weights_table(

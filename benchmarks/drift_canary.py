@@ -6,7 +6,6 @@ one is configured). Reports the versions it used (and which differ from constrai
 outcome, in a results file.
 
     .venv/bin/python benchmarks/drift_canary.py --out benchmarks/results/drift-canary.json
-    .venv/bin/python benchmarks/drift_canary.py --render benchmarks/results/drift-canary.json
 """
 
 from __future__ import annotations
@@ -25,8 +24,6 @@ from train_speed import machine, origin, publish  # same script folder
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv-canary"
-DOCS = ROOT / "docs" / "maintaining.md"
-BEGIN, END = "<!-- drift-canary:begin -->", "<!-- drift-canary:end -->"
 VERSIONS = (
     "import json, importlib.metadata as m; "
     "print(json.dumps({d.metadata['Name'].lower(): d.version for d in m.distributions()}))"
@@ -60,7 +57,7 @@ def summary(report: dict) -> str:
     newer = ", ".join(f"{name} {moved}" for name, moved in report["differ_from_constraints"].items())
     steps = "; ".join(f"{s['step']}: exit {s['exit']} ({s['seconds']} s)" for s in report["steps"])
     return (
-        f"Last run {report['started_utc']} on {report['machine']['cpu']} ({report['machine']['kind']}), "
+        f"{report['started_utc']} on {report['machine']['cpu']} ({report['machine']['kind']}), "
         f"torch {report['versions'].get('torch')}, transformers {report['versions'].get('transformers')}, "
         f"datasets {report['versions'].get('datasets')}, accelerate {report['versions'].get('accelerate')}. "
         f"Newer than constraints.txt: {newer or 'none'}. Steps: {steps}. "
@@ -75,22 +72,11 @@ def failures(report: dict) -> list[str]:
     return list(dict.fromkeys(line for line in found if line.startswith(("FAILED", "ERROR"))))
 
 
-def render(path: Path) -> None:
-    """Write the summary of a results file into docs/maintaining.md."""
-    block = f"{BEGIN}\n{summary(json.loads(path.read_text()))}\n{END}"
-    text = DOCS.read_text()
-    DOCS.write_text(re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S))
-
-
 def main(argv: list[str] | None = None) -> dict:
     """Install the newest allowed releases afresh, run the smoke chain and nbval, report what broke."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path)
-    parser.add_argument("--render", type=Path)
     args = parser.parse_args(argv)
-    if args.render:
-        render(args.render)
-        return {}
     shutil.rmtree(VENV, ignore_errors=True)
     env = {
         **{k: v for k, v in os.environ.items() if k != "PYTHONPATH"},  # the canary's own packages only

@@ -2,18 +2,15 @@
 
 Runs tests/faults.py's faults and seeds never used for the bands through `workshop train --profile smoke`,
 checks each against baselines/smoke.json as tests/test_regression_faults.py does, writes the results file,
-and renders the table into docs/maintaining.md (between its regression-faults markers).
+and `benchmarks/render.py` writes its table into docs/maintaining.md.
 
     python benchmarks/fault_table.py --out benchmarks/results/regression-faults.json
-    python benchmarks/fault_table.py --render benchmarks/results/regression-faults.json
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import re
 import sys
 import tempfile
 from pathlib import Path
@@ -25,8 +22,6 @@ sys.path.insert(0, str(ROOT / "tests"))
 from faults import FAULTS, STAGE, by_learning, problems  # noqa: E402
 
 FRESH_SEEDS = (101, 102, 103, 104, 105)  # as tests/test_regression_faults.py
-DOCS = ROOT / "docs" / "maintaining.md"
-BEGIN, END = "<!-- regression-faults:begin -->", "<!-- regression-faults:end -->"
 
 
 def measure() -> dict:
@@ -53,22 +48,12 @@ def table(results: dict) -> str:
     return "\n".join(rows)
 
 
-def render(path: Path) -> None:
-    """Write the table from the results file into docs/maintaining.md."""
-    text = DOCS.read_text()
-    block = f"{BEGIN}\n{table(json.loads(path.read_text()))}\n{END}"
-    DOCS.write_text(re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S))
-
 
 def main(argv: list[str] | None = None) -> None:
-    """Measure (--out) or render (--render)."""
+    """Measure (--out); render.py writes the table into docs/maintaining.md."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path)
-    parser.add_argument("--render", type=Path)
     args = parser.parse_args(argv)
-    if args.render:
-        render(args.render)
-        return
     report = {**origin("fault_table.py", argv), "machine": machine(), "load": os.getloadavg(), **measure()}
     publish(report, args.out)
 
