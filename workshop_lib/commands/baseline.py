@@ -71,13 +71,16 @@ def libraries() -> dict[str, str | None]:
     return {name: found[name] for name in NUMERIC_LIBRARIES}
 
 
+def machines(baseline: dict) -> str:
+    """This machine's CPU kind beside the kinds the bands were measured on, and whether it is one of them."""
+    kinds = baseline.get("cpu_kinds", [])
+    where = "one of the kinds" if cpu_kind() in kinds else "not among the kinds"
+    return f"cpu: {cpu_kind()!r} here, {where} the bands were measured on ({', '.join(kinds)})"
+
+
 def differences(baseline: dict, settings: Settings) -> list[str]:
-    """What differs from the record but is compared anyway: CPU kind, seed, library releases."""
+    """What differs from the record but is compared anyway: seed, library releases."""
     found = []
-    if cpu_kind() not in baseline.get("cpu_kinds", []):
-        found.append(
-            f"cpu: {cpu_kind()!r} here, the bands were measured on {', '.join(baseline['cpu_kinds'])}"
-        )
     if settings.seed != baseline["seed"]:
         found.append(f"seed: {baseline['seed']} there, {settings.seed} here")
     here = libraries()
@@ -161,7 +164,7 @@ def check(metrics: dict[str, dict], settings: Settings, path: Path | None) -> tu
     if other := other_recipe(baseline, settings):
         return [], f"not compared: {path} records another recipe ({'; '.join(other)})", False
     problems = compare(metrics, baseline, settings.seed) + invariants(metrics, read_log_history(settings.out))
-    seen = ", ".join(differences(baseline, settings)) or "the record's CPU kind, seed and libraries"
+    seen = "; ".join([machines(baseline), *differences(baseline, settings)])
     if problems:
         return (
             problems,
