@@ -13,9 +13,6 @@ from faults import FAULTS, by_learning, problems
 pytestmark = pytest.mark.extended
 
 FRESH_SEEDS = [101, 102, 103, 104, 105]  # never used to make the bands (benchmarks/results/smoke-bands.json)
-# Measured blind spots of the smoke profile (docs/maintaining.md's table): the tiny model scores as well on
-# 4 tokens of the embedded set, and on a selection split drawn from its training rows, as without the fault.
-BLIND = {"selection_inside_training", "truncated_to_four_tokens"}
 
 
 @pytest.fixture(scope="module")
@@ -24,15 +21,7 @@ def caught(tmp_path_factory) -> dict[str, list[str]]:
     return {name: problems(name, tmp_path_factory.mktemp(name)) for name in FAULTS}
 
 
-@pytest.mark.parametrize(
-    "fault",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason="a measured blind spot"))
-        if name in BLIND
-        else name
-        for name in FAULTS
-    ],
-)
+@pytest.mark.parametrize("fault", FAULTS)
 def test_each_fault_fails_the_check_naming_the_metric(caught, fault):
     assert caught[fault], f"{fault} passed the regression check"
     assert all(p.startswith("invariant") or p.startswith("training.") for p in caught[fault])

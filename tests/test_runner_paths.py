@@ -140,7 +140,7 @@ def test_report_lists_settings_parameters_times_and_metrics(tmp_path, monkeypatc
         "| data_source | embedded |",
         "| seed | 42 |",
         "| epochs | 3 |",
-        "| learning_rate | 0.001 |",
+        "| learning_rate | 0.0003 |",
         "| train_limit | None |",
         f"| output_dir | {(run / 'artifacts').resolve()} |",
         "| precision | fp32 |",

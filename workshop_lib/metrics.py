@@ -9,6 +9,7 @@ import numpy as np
 from sklearn.metrics import accuracy_score, f1_score, matthews_corrcoef
 
 if TYPE_CHECKING:  # only annotations: scoring predictions needs no transformers import
+    from datasets import Dataset
     from transformers import Trainer
     from transformers.trainer_utils import TrainOutput
 
@@ -73,10 +74,11 @@ def run_metrics(
     resumed_from: str | None,
     selection: dict,
     validation: dict,
-    validation_sentences: int,
+    validation_set: Dataset,
 ) -> dict:
     """A run's record: validation metrics (scored once) beside the selection split's, which chose the
-    checkpoint; the whole run's training loss; this call's throughput (None if nothing trained)."""
+    checkpoint; the whole run's training loss; this call's throughput (None if nothing trained); the
+    split sizes, the training tokens and how many evaluated sentences were also trained on (a leak)."""
     state = trainer.state
     # Checkpoints are named checkpoint-<global step>; save_total_limit may have deleted this one since.
     resumed_step = int(Path(resumed_from).name.rsplit("-", 1)[1]) if resumed_from else 0
@@ -98,7 +100,11 @@ def run_metrics(
     metrics["train_real_tokens_per_second"] = sum(data["length"]) * epochs * share / seconds if rate else None
     metrics.update({f"selection_{k.removeprefix('eval_')}": v for k, v in selection.items() if k != "epoch"})
     metrics.update({k.removeprefix("validation_"): v for k, v in validation.items() if k != "epoch"})
-    sizes = {"train": len(data), "selection": len(trainer.eval_dataset), "validation": validation_sentences}
-    metrics.update({f"{split}_sentences": n for split, n in sizes.items()})
+    evaluated = {"selection": trainer.eval_dataset, "validation": validation_set}
+    metrics.update({f"{split}_sentences": len(rows) for split, rows in {"train": data, **evaluated}.items()})
+    metrics["train_tokens"] = sum(data["length"])
+    trained = {tuple(ids) for ids in data["input_ids"]}
+    for split, rows in evaluated.items():
+        metrics[f"{split}_seen_in_training"] = sum(tuple(ids) in trained for ids in rows["input_ids"])
     metrics.update(epoch=selection.get("epoch"), chosen_on="selection", scored_on="validation")
     return metrics

@@ -290,6 +290,6 @@ def train(
     seconds = time.perf_counter() - start
     scored = trainer.evaluate(validation, metric_key_prefix="validation")  # once, by the kept model
     chosen = best_evaluation(trainer)  # the kept checkpoint's logged score on the selection split
-    metrics = run_metrics(trainer, result, seconds, last, chosen, scored, len(validation))
+    metrics = run_metrics(trainer, result, seconds, last, chosen, scored, validation)
     save_model(trainer, settings, metrics, overwrite=overwrite)
     return metrics
