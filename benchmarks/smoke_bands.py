@@ -3,11 +3,11 @@
 Each point is one `workshop train --profile smoke --set seed=S` plus notebook 01's zero-shot score of the same
 tiny model, in a child process; `--kernels avx2` runs the children with ATEN_CPU_CAPABILITY=avx2 and
 ONEDNN_MAX_CPU_ISA=AVX2 (this CPU forced to AVX2 kernels: labelled so, never as another CPU). The points of
-older per-CPU records (--points-from) join with their own CPU kind named. Each band: the points' range,
-widened by half of itself on each side (BAND_WIDENING) and by at least BAND_FLOOR.
+an earlier results file made on another CPU (--points-from) join with their own CPU kind named. Each band:
+the points' range, widened by half of itself on each side (BAND_WIDENING) and by at least BAND_FLOOR.
 
     python benchmarks/smoke_bands.py --seeds 1 2 3 4 5 6 42 --kernels native avx2 \
-        --points-from OLD_RECORD.json ... \
+        [--points-from A_RESULTS_FILE_FROM_ANOTHER_CPU.json ...] \
         --exact-from runs/smoke-X/metrics.json --out benchmarks/results/smoke-bands.json \
         --baseline baselines/smoke.json
 """
@@ -85,20 +85,8 @@ def child(seed: int, kernels: str) -> dict:
 
 
 def recorded_points(paths: list[Path]) -> list[dict]:
-    """The learned numbers of older per-CPU records, each named by the CPU kind it was measured on."""
-    points = []
-    for path in paths:
-        record = json.loads(path.read_text())
-        values = {k: spec["value"] for k, spec in record["metrics"].items() if kind_of(k) == "learned"}
-        points.append(
-            {
-                "kind": f"{record['cpu']} (record {path.name})",
-                "seed": record["settings"]["seed"],
-                "libraries": record["libraries"],
-                "metrics": values,
-            }
-        )
-    return points
+    """The points of earlier results files of this script (other CPUs' runs), each named by its CPU kind."""
+    return [point for path in paths for point in json.loads(path.read_text())["points"]]
 
 
 def bands(points: list[dict]) -> dict[str, dict]:

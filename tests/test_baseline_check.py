@@ -189,6 +189,9 @@ def test_the_profiles_baseline_is_one_file_for_every_machine():
     assert len(recorded["cpu_kinds"]) >= 2 and recorded["settings"] == recipe(resolve("smoke"))
     assert all(kind_of(k) == "exact" for k in recorded["exact"]) and recorded["exact"]
     assert all(kind_of(k) == "learned" for k in recorded["bands"]) and "training.mcc" in recorded["bands"]
+    # A band that admits a model that learned nothing checks nothing: the low ends demand learning.
+    assert recorded["bands"]["training.mcc"]["low"] >= MARGIN
+    assert recorded["bands"]["training.selection_mcc"]["low"] >= MARGIN
 
 
 def test_profile_comes_from_p_or_profile_or_the_environment(monkeypatch):
