@@ -15,6 +15,8 @@ from learning import LEARNT_MCC
 from transformers import TrainerCallback
 
 from workshop_lib import training
+from workshop_lib.paths import TOKENIZED
+from workshop_lib.preprocess import load_tokenized
 from workshop_lib.records import ArtifactExistsError
 from workshop_lib.settings import Settings, resolve
 from workshop_lib.training import (
@@ -98,6 +100,9 @@ def test_validation_is_scored_once_after_training_and_never_chooses(trained):
     assert metrics["mcc"] == log[-1]["validation_mcc"] and metrics["chosen_on"] == "selection"
     sizes = {split: metrics[f"{split}_sentences"] for split in ("train", "selection", "validation")}
     assert sizes == {"train": 1440, "selection": 160, "validation": 200}  # the embedded set: 1,600 + 200
+    # Nothing evaluated was trained on (the embedded set has no repeated sentence); every token counted.
+    assert metrics["selection_seen_in_training"] == metrics["validation_seen_in_training"] == 0
+    assert metrics["train_tokens"] == sum(load_tokenized(settings.out / TOKENIZED)["train"]["length"]) > 1440
 
 
 def test_smoke_training_learns_and_refuses_to_overwrite(trained):
