@@ -24,6 +24,7 @@ from pathlib import Path
 
 import nbformat
 from real_weights import LABEL, default_data, fetch_standin  # same script folder
+from results_files import recipe_record
 from train_speed import machine
 from transformers import AutoConfig, AutoTokenizer
 
@@ -31,6 +32,7 @@ from workshop_lib.commands.main import main as workshop
 from workshop_lib.inference import max_tokens
 from workshop_lib.paths import notebook_sources
 from workshop_lib.records import atomic_write_json
+from workshop_lib.settings import PROFILES
 from workshop_lib.zero_shot import start_token_id
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -165,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
             "real CoLA",
             "notebooks": json.loads((run_dir / "run.json").read_text())["finished"],
             "results": results(run_dir / "metrics.json"),
+            "profile": "quick",
+            "recipe": recipe_record(PROFILES["quick"]),
             "started": started,
             "load": [round(load_before, 2), round(os.getloadavg()[0], 2)],
             "machine": machine(),

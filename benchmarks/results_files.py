@@ -6,11 +6,38 @@ import json
 from functools import cache
 from pathlib import Path
 
-from numbers_format import num, per_seed, span, with_unit
+from numbers_format import NOT_MEASURED, num, per_seed, span, with_unit
+
+from workshop_lib.settings import PROFILES
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 SEEDS = (42, 1, 2)  # the order every per-seed figure is shown in
+RECIPE = (
+    "epochs", "batch_size", "learning_rate", "warmup_steps", "freeze_embeddings", "freeze_blocks",
+    "train_limit",
+)
+NONE_IF_0 = ("train_limit", "freeze_blocks")  # 0 and None: every sentence; no block frozen
+
+
+def recipe(values: dict) -> tuple:
+    """A run's or a profile's recipe; a train_limit or freeze_blocks of 0 means the same as none."""
+    return tuple((values.get(k) or None) if k in NONE_IF_0 else values.get(k) for k in RECIPE)
+
+
+def recipe_record(values: dict) -> dict:
+    """A profile's or a run's recipe as a results file records it (the scripts write it beside "profile")."""
+    return {k: values.get(k) for k in RECIPE}
+
+
+def same_recipe(found: dict) -> bool:
+    """Whether a results file's profile still has the recipe the file recorded."""
+    return "recipe" in found and recipe(found["recipe"]) == recipe(PROFILES[found["profile"]])
+
+
+def for_recipe(found: dict, figures: dict[str, str]) -> dict[str, str]:
+    """`figures` of a results file while its profile has the recipe it recorded; else not measured."""
+    return figures if same_recipe(found) else dict.fromkeys(figures, NOT_MEASURED)
 
 
 @cache
