@@ -24,14 +24,13 @@ from pathlib import Path
 
 import nbformat
 from real_weights import LABEL, default_data, fetch_standin  # same script folder
-from results_files import recipe_record
+from results_files import recipe_record, write_result
 from train_speed import machine
 from transformers import AutoConfig, AutoTokenizer
 
 from workshop_lib.commands.main import main as workshop
 from workshop_lib.inference import max_tokens
 from workshop_lib.paths import notebook_sources
-from workshop_lib.records import atomic_write_json
 from workshop_lib.settings import PROFILES
 from workshop_lib.zero_shot import start_token_id
 
@@ -174,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
             "machine": machine(),
             "command": command,
         }
-        atomic_write_json(TIMES, times)
+        write_result(TIMES, times)
         places = {str(run_dir): "<run folder>", str(model_dir): "<stand-in folder>", str(args.data): "<CoLA>"}
         OUT.mkdir(exist_ok=True)
         for source in notebook_sources():

@@ -1,7 +1,7 @@
 """Fill the measured figures of the README, docs/ and the notebooks from the results files.
 
-Every measured number the docs show lives in one results file (benchmarks/results/*.json, with its machine
-and command) and reaches the docs only through this script. In a doc, a figure or a table sits between
+Every measured number the docs show lives in one results file (benchmarks/results/*.json, with its machine,
+command and recipe) and reaches the docs only through this script. In a doc, a figure or a table sits between
 markers, which Markdown and Jupyter do not show:
 
     <!-- measured:NAME -->443 s (7.4 min)<!-- /measured -->
@@ -33,8 +33,6 @@ from figures_speed import cola_figures, full_run_figures, setup_figures, site_fi
 from figures_standin import recorded_figures, reference_figures, retune_figures, standin_figures
 from results_files import RESULTS, recorded, result, same_recipe, value
 
-from workshop_lib.records import markdown_table
-
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "benchmarks" / "templates.md"
 # Where figures go: these documents and the notebooks' Markdown cells (solutions/ copies them).
@@ -53,13 +51,6 @@ def derived() -> dict[str, str]:
         | machine_figures() | attention_figures() | slow_figures() | evaluation_figures()
         | setup_figures() | site_figures() | reference_figures() | recorded_figures()
     )
-
-
-def expectations() -> str:
-    """The what-to-expect table: expectations.json's rows with their fields filled."""
-    table = result("expectations")
-    rows = [[fill(cell) for cell in row] for row in table["rows"]]
-    return markdown_table(table["columns"], rows) + "\n\n" + table["note"]
 
 
 PROFILE_TIMES = {  # what the profiles table says each profile's measured time is
@@ -81,7 +72,6 @@ def chapters() -> str:
 def places() -> dict[str, Callable[[], str]]:
     """Every place rendered by a function, by name."""
     return BLOCKS | {
-        "expectations": expectations,
         "chapters": chapters,
         "profiles": lambda: course.profile_rows({k: fill(v) for k, v in PROFILE_TIMES.items()}),
     }

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from functools import cache
 from pathlib import Path
 
 from numbers_format import NOT_MEASURED, num, per_seed, span, with_unit
 
+from workshop_lib.records import atomic_write_json
 from workshop_lib.settings import PROFILES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +41,30 @@ def same_recipe(found: dict) -> bool:
 def for_recipe(found: dict, figures: dict[str, str]) -> dict[str, str]:
     """`figures` of a results file while its profile has the recipe it recorded; else not measured."""
     return figures if same_recipe(found) else dict.fromkeys(figures, NOT_MEASURED)
+
+
+PLACES = ("WORKSHOP_COLA_DIR", "WORKSHOP_GPT2_TOKENIZER", "WORKSHOP_STANDIN_DIR")  # named, not spelled out
+
+
+def portable(found):
+    """`found` with this machine's folders named as a reader sets them: $WORKSHOP_COLA_DIR and the other
+    PLACES, $TMPDIR, and the repository as "."; a results file holds no path of one machine."""
+    if isinstance(found, dict):
+        return {k: portable(v) for k, v in found.items()}
+    if isinstance(found, list):
+        return [portable(v) for v in found]
+    if not isinstance(found, str):
+        return found
+    places = {os.environ[name]: f"${name}" for name in PLACES if os.environ.get(name)}
+    places |= {str(ROOT): ".", tempfile.gettempdir(): "$TMPDIR"}
+    for folder, name in sorted(places.items(), key=lambda p: -len(p[0])):  # the longest folder first
+        found = found.replace(folder.rstrip("/"), name)
+    return found
+
+
+def write_result(path: Path, found: dict) -> None:
+    """Write a results file (atomically, keys sorted) with portable() paths."""
+    atomic_write_json(path, portable(found))
 
 
 @cache
