@@ -64,6 +64,7 @@ def full_run_figures() -> dict[str, str]:
             f"run.{name}.peak": gib_gb(run["peak_rss_gib"]),
             f"run.{name}.peak_gib": gib(run["peak_rss_gib"]),
             f"run.{name}.date": run["started_utc"][:10],
+            f"run.{name}.cpu": cpu_name(run["machine"]),
         }
         f |= found if name == "two" else for_recipe(run, found)
     return f

@@ -58,15 +58,21 @@ PROFILE_TIMES = {  # what the profiles table says each profile's measured time i
     "quick": "stand-in, training: {standin.quick.train_span} ({standin.quick.cpu}); "
     "GPT-2 small's architecture: "
     "{machines.gpt2_quick.train} ({machines.gpt2_quick.cpu})",
-    "full": "GPT-2 small's architecture, training: {run.after.train} in bf16 ({run.after.date})",
+    "full": "GPT-2 small's architecture, training: {run.after.train} in bf16 "
+    "({run.after.cpu}, {run.after.date})",
 }
+CHAPTER_TIMES = (  # where the chapter table's times were measured: two runs, each named
+    "Times: each whole notebook's wall time, kernel start included; smoke on {smoke_quiet.cpu} "
+    "({smoke_quiet.date}, load {smoke_quiet.load}), quick with the stand-in on {reference.cpu} "
+    "({reference.date}, load {reference.load})."
+)
 
 
 def chapters() -> str:
     """The README's chapter table, with each notebook's measured times (quick's by the recipe recorded)."""
     reference = result("reference-outputs")
     quick = reference["notebooks"] if same_recipe(reference) else {}
-    return course.chapters(value("smoke_quiet.notebooks"), quick)
+    return course.chapters(value("smoke_quiet.notebooks"), quick) + "\n\n" + fill(CHAPTER_TIMES)
 
 
 def places() -> dict[str, Callable[[], str]]:

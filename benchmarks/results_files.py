@@ -96,6 +96,8 @@ def recorded(path: str) -> str:
     path, _, style = path.partition("|")
     name, key, *index = path.split(".")
     entry = entries()[name]
+    if key == "cpu":  # the machine of a measured.json entry, as the results files name theirs
+        return cpu_name(result("measured")["machines"][entry["machine"]])
     if key not in entry["values"]:
         return str(entry[key])  # a field of the record: date, time_utc, command
     found = entry["values"][key]
