@@ -111,6 +111,14 @@ def origin(script: str, argv: list[str] | None) -> dict[str, str]:
     }
 
 
+def rounds_options(doc: str, rounds: int, argv: list[str] | None) -> argparse.Namespace:
+    """A timing benchmark's options: --rounds (each from scratch) and --json, the report's file."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=rounds, help="rounds, each from scratch")
+    parser.add_argument("--json", type=Path, help="also write the report here")
+    return parser.parse_args(argv)
+
+
 def publish(report: dict, path: Path | None) -> dict:
     """Print a benchmark's report and, when `path` is given, write it there atomically."""
     print(json.dumps(report, indent=2))
