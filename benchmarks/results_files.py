@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from functools import cache
 from pathlib import Path
@@ -58,7 +59,7 @@ def portable(found):
     places = {os.environ[name]: f"${name}" for name in PLACES if os.environ.get(name)}
     places |= {str(ROOT): ".", tempfile.gettempdir(): "$TMPDIR"}
     for folder, name in sorted(places.items(), key=lambda p: -len(p[0])):  # the longest folder first
-        found = found.replace(folder.rstrip("/"), name)
+        found = re.sub(re.escape(folder.rstrip("/")) + r"(?![^/\s\"'])", lambda _, n=name: n, found)
     return found
 
 

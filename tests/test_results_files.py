@@ -81,3 +81,4 @@ def test_portable_names_the_folders_a_reader_sets(monkeypatch, tmp_path):
     found = results_files.portable({"runs": [{"data": str(tmp_path / "cola" / "glue"), "n": 3}]})
     assert found == {"runs": [{"data": "$WORKSHOP_COLA_DIR/glue", "n": 3}]}
     assert results_files.portable(str(ROOT / "notebooks")) == "./notebooks"
+    assert "$WORKSHOP_COLA_DIR" not in results_files.portable(f"{tmp_path}/cola-copy")  # whole names only
