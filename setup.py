@@ -19,5 +19,8 @@ shipped = {name: spec for name, spec in SHIPPED.items() if Path(spec[0]).is_dir(
 setup(
     packages=find_packages(include=["workshop_lib", "workshop_lib.*"]) + list(shipped),
     package_dir={name: folder for name, (folder, _) in shipped.items()},
-    package_data={name: patterns for name, (_, patterns) in shipped.items()},
+    package_data={
+        **{name: patterns for name, (_, patterns) in shipped.items()},
+        "workshop_lib.exercises": ["quizzes.md"],  # the quizzes' questions, read by quiz.py
+    },
 )

@@ -30,7 +30,8 @@ import nbformat
 import papermill
 import psutil
 import requests
-from train_speed import machine  # same script folder
+from results_files import write_result  # same script folder
+from train_speed import machine
 
 from workshop_lib.paths import notebook_sources
 
@@ -165,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         "together": {"notebook": training.stem, "learners": args.together, "wall_seconds": walls},
     }
     if args.json:
-        args.json.write_text(json.dumps(results, indent=1) + "\n")
+        write_result(args.json, results)
     return 0
 
 

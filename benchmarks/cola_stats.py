@@ -21,7 +21,8 @@ from pathlib import Path
 
 import datasets
 import numpy as np
-from train_speed import machine  # same script folder
+from results_files import write_result  # same script folder
+from train_speed import machine
 
 from workshop_lib.data import load_cola
 from workshop_lib.lessons.exploration import token_lengths
@@ -83,7 +84,7 @@ def main() -> None:
         "map_load": [load_before, os.getloadavg()[0]],
     }
     out = ROOT / "benchmarks" / "results" / "cola-stats.json"
-    out.write_text(json.dumps(result, indent=1) + "\n")
+    write_result(out, result)
     print(json.dumps(result, indent=1))
 
 

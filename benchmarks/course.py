@@ -51,7 +51,7 @@ def chapters(smoke: list[float], reference: dict[str, float]) -> str:
                 launch.markdown(notebook).replace(f"your JupyterHub: set ${launch.HUB_ENV}", HUB_LINK),
             ]
         )
-    header = ["notebook", "what it teaches", "smoke / quick (stand-in), 2-core CPU", "modules", "website"]
+    header = ["notebook", "what it teaches", "smoke / quick (stand-in), 2 cores", "modules", "website"]
     header.append("run it")
     return markdown_table(header, rows)
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from figures_standin import ALL_DATA, retuned
 from numbers_format import gib, num
-from results_files import cpu_name, result
+from results_files import cpu_name, for_recipe, result
 
 
 def machine_figures() -> dict[str, str]:
     """The quick profile on other 2-core machines: the stand-in (quick-machines.json) and GPT-2 small's
-    architecture with random weights (full_run.py --profile quick; SDPA on the Intel Xeon)."""
+    architecture with random weights (full_run.py --profile quick; SDPA on the Intel Xeon), by its recipe."""
     f = {
         f"machines.quick_{run['precision']}.train": num(round(run["metrics"]["train_seconds"])) + " s"
         for run in result("quick-machines")["runs"]
@@ -18,13 +18,13 @@ def machine_figures() -> dict[str, str]:
                  "gpt2_quick_avx2": "quick-run-gpt2-avx2"}
     for name, stem in gpt2_runs.items():
         gpt2 = result(stem)
-        f |= {
+        f |= for_recipe(gpt2, {
             f"machines.{name}.train": num(round(gpt2["train_seconds"])) + " s",
             f"machines.{name}.samples": f"{gpt2['samples_per_second']:.1f} sentences/s",
             f"machines.{name}.precision": gpt2["precision"],
             f"machines.{name}.peak": gib(gpt2["peak_rss_gib"]),
             f"machines.{name}.cpu": cpu_name(gpt2["machine"]),
-        }
+        })
     return f
 
 

@@ -7,22 +7,12 @@ import math
 import statistics
 
 from numbers_format import NOT_MEASURED, fixed, mcc, num, per_seed, ratio, secs_min, span
-from results_files import RESULTS, SEEDS, cpu_name, entries, result, standin, value
+from results_files import RESULTS, SEEDS, cpu_name, entries, for_recipe, recipe, result, standin, value
 
 from workshop_lib.settings import PROFILES
 
-RECIPE = (
-    "epochs", "batch_size", "learning_rate", "warmup_steps", "freeze_embeddings", "freeze_blocks",
-    "train_limit",
-)
-NONE_IF_0 = ("train_limit", "freeze_blocks")  # 0 and None: every sentence; no block frozen
 BEFORE = dict(batch_size=16, learning_rate=1e-4, train_limit=6000, freeze_blocks=None)  # before the re-tuning
 ALL_DATA = dict(train_limit=None, freeze_blocks=None)  # the quick profile of 2026-12-01: all of CoLA
-
-
-def recipe(values: dict) -> tuple:
-    """A run's or a profile's recipe; a train_limit or freeze_blocks of 0 means the same as none."""
-    return tuple((values.get(k) or None) if k in NONE_IF_0 else values.get(k) for k in RECIPE)
 
 
 def attention(run: dict) -> str:
@@ -105,10 +95,11 @@ def retune_figures() -> dict[str, str]:
 
 
 def reference_figures() -> dict[str, str]:
-    """The reference outputs' run (reference_outputs.py): each notebook's wall time and its results."""
+    """The reference outputs' run (reference_outputs.py): each notebook's wall time and its results, while
+    the profile has the recipe the run recorded."""
     run = result("reference-outputs")
     f = {f"reference.{stem[:2]}": secs_min(seconds) for stem, seconds in run["notebooks"].items()}
-    return f | {
+    return for_recipe(run, f | {
         "reference.all": secs_min(sum(run["notebooks"].values())),
         "reference.date": run["started"][:16].replace("T", " ") + " UTC",
         "reference.load": " → ".join(f"{v:.1f}" for v in run["load"]),
@@ -117,7 +108,7 @@ def reference_figures() -> dict[str, str]:
         "reference.train": num(round(run["results"]["train_seconds"])) + " s",
         "reference.mcc": mcc(run["results"]["mcc"]),
         "reference.selection_mcc": mcc(run["results"]["selection_mcc"]),
-    }
+    })
 
 
 def standin_figures() -> dict[str, str]:

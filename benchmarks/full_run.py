@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import psutil
+from results_files import recipe_record  # same script folder
 from train_speed import (  # same script folder
     GIB,
     PeakRSS,
@@ -38,7 +39,7 @@ from workshop_lib import training
 from workshop_lib.commands.train import checked_setting
 from workshop_lib.data import load_cola
 from workshop_lib.device import pick_device, pick_precision
-from workshop_lib.settings import resolve
+from workshop_lib.settings import PROFILES, resolve
 
 SAMPLE_STEPS = 50  # what train_speed.py times: the first mega-batch of the length-grouped sampler
 
@@ -258,6 +259,7 @@ def main(argv: list[str] | None = None) -> dict:
         report = {
             "label": args.label,
             "profile": args.profile,
+            "recipe": recipe_record(PROFILES[args.profile] | dict(args.set)),
             "trim_every": args.trim_every,
             "command": shlex.join(["python", "benchmarks/full_run.py", *sys.argv[1:]]),
             "machine": machine(),

@@ -33,6 +33,7 @@ from workshop_lib import OPENMP_DEFAULTS  # isort: skip  (first: its OpenMP defa
 import render
 import torch
 from blocks import real_weights_table
+from results_files import write_result
 from train_speed import PeakRSS, machine, openmp
 from transformers import TrainerCallback
 
@@ -46,7 +47,7 @@ from workshop_lib.lessons.plots import epoch_evaluations
 from workshop_lib.metrics import classification_metrics
 from workshop_lib.modeling import load_tokenizer
 from workshop_lib.paths import CHECKPOINTS, MODEL
-from workshop_lib.records import atomic_write_json, load_log_history
+from workshop_lib.records import load_log_history
 from workshop_lib.settings import PROFILES, Settings, resolve
 from workshop_lib.zero_shot import best_threshold, load_language_model, sentence_scores, zero_shot_metrics
 
@@ -197,7 +198,7 @@ def record(results: Path, entry: dict) -> None:
     """Add one finished run to the results JSON, atomically."""
     data = json.loads(results.read_text()) if results.is_file() else {"runs": []}
     data["runs"] = [r for r in data["runs"] if r["id"] != entry["id"]] + [entry]
-    atomic_write_json(results, data)
+    write_result(results, data)
 
 
 def done_ids(results: Path) -> set[str]:

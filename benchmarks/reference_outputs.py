@@ -24,13 +24,14 @@ from pathlib import Path
 
 import nbformat
 from real_weights import LABEL, default_data, fetch_standin  # same script folder
+from results_files import recipe_record, write_result
 from train_speed import machine
 from transformers import AutoConfig, AutoTokenizer
 
 from workshop_lib.commands.main import main as workshop
 from workshop_lib.inference import max_tokens
 from workshop_lib.paths import notebook_sources
-from workshop_lib.records import atomic_write_json
+from workshop_lib.settings import PROFILES
 from workshop_lib.zero_shot import start_token_id
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -165,12 +166,14 @@ def main(argv: list[str] | None = None) -> int:
             "real CoLA",
             "notebooks": json.loads((run_dir / "run.json").read_text())["finished"],
             "results": results(run_dir / "metrics.json"),
+            "profile": "quick",
+            "recipe": recipe_record(PROFILES["quick"]),
             "started": started,
             "load": [round(load_before, 2), round(os.getloadavg()[0], 2)],
             "machine": machine(),
             "command": command,
         }
-        atomic_write_json(TIMES, times)
+        write_result(TIMES, times)
         places = {str(run_dir): "<run folder>", str(model_dir): "<stand-in folder>", str(args.data): "<CoLA>"}
         OUT.mkdir(exist_ok=True)
         for source in notebook_sources():

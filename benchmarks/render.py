@@ -1,7 +1,7 @@
 """Fill the measured figures of the README, docs/ and the notebooks from the results files.
 
-Every measured number the docs show lives in one results file (benchmarks/results/*.json, with its machine
-and command) and reaches the docs only through this script. In a doc, a figure or a table sits between
+Every measured number the docs show lives in one results file (benchmarks/results/*.json, with its machine,
+command and recipe) and reaches the docs only through this script. In a doc, a figure or a table sits between
 markers, which Markdown and Jupyter do not show:
 
     <!-- measured:NAME -->443 s (7.4 min)<!-- /measured -->
@@ -31,9 +31,7 @@ from blocks import BLOCKS
 from figures_machines import attention_figures, evaluation_figures, machine_figures, slow_figures
 from figures_speed import cola_figures, full_run_figures, setup_figures, site_figures, speed_figures
 from figures_standin import recorded_figures, reference_figures, retune_figures, standin_figures
-from results_files import RESULTS, recorded, result, value
-
-from workshop_lib.records import markdown_table
+from results_files import RESULTS, recorded, result, same_recipe, value
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "benchmarks" / "templates.md"
@@ -55,31 +53,31 @@ def derived() -> dict[str, str]:
     )
 
 
-def expectations() -> str:
-    """The what-to-expect table: expectations.json's rows with their fields filled."""
-    table = result("expectations")
-    rows = [[fill(cell) for cell in row] for row in table["rows"]]
-    return markdown_table(table["columns"], rows) + "\n\n" + table["note"]
-
-
 PROFILE_TIMES = {  # what the profiles table says each profile's measured time is
     "smoke": "{readme.smoke_time}",
     "quick": "stand-in, training: {standin.quick.train_span} ({standin.quick.cpu}); "
     "GPT-2 small's architecture: "
     "{machines.gpt2_quick.train} ({machines.gpt2_quick.cpu})",
-    "full": "GPT-2 small's architecture, training: {run.after.train} in bf16 ({run.after.date})",
+    "full": "GPT-2 small's architecture, training: {run.after.train} in bf16 "
+    "({run.after.cpu}, {run.after.date})",
 }
+CHAPTER_TIMES = (  # where the chapter table's times were measured: two runs, each named
+    "Times: each whole notebook's wall time, kernel start included; smoke on {smoke_quiet.cpu} "
+    "({smoke_quiet.date}, load {smoke_quiet.load}), quick with the stand-in on {reference.cpu} "
+    "({reference.date}, load {reference.load})."
+)
 
 
 def chapters() -> str:
-    """The README's chapter table, with each notebook's measured times."""
-    return course.chapters(value("smoke_quiet.notebooks"), result("reference-outputs")["notebooks"])
+    """The README's chapter table, with each notebook's measured times (quick's by the recipe recorded)."""
+    reference = result("reference-outputs")
+    quick = reference["notebooks"] if same_recipe(reference) else {}
+    return course.chapters(value("smoke_quiet.notebooks"), quick) + "\n\n" + fill(CHAPTER_TIMES)
 
 
 def places() -> dict[str, Callable[[], str]]:
     """Every place rendered by a function, by name."""
     return BLOCKS | {
-        "expectations": expectations,
         "chapters": chapters,
         "profiles": lambda: course.profile_rows({k: fill(v) for k, v in PROFILE_TIMES.items()}),
     }

@@ -3,14 +3,69 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import tempfile
 from functools import cache
 from pathlib import Path
 
-from numbers_format import num, per_seed, span, with_unit
+from numbers_format import NOT_MEASURED, num, per_seed, span, with_unit
+
+from workshop_lib.records import atomic_write_json
+from workshop_lib.settings import PROFILES
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 SEEDS = (42, 1, 2)  # the order every per-seed figure is shown in
+RECIPE = (
+    "epochs", "batch_size", "learning_rate", "warmup_steps", "freeze_embeddings", "freeze_blocks",
+    "train_limit",
+)
+NONE_IF_0 = ("train_limit", "freeze_blocks")  # 0 and None: every sentence; no block frozen
+
+
+def recipe(values: dict) -> tuple:
+    """A run's or a profile's recipe; a train_limit or freeze_blocks of 0 means the same as none."""
+    return tuple((values.get(k) or None) if k in NONE_IF_0 else values.get(k) for k in RECIPE)
+
+
+def recipe_record(values: dict) -> dict:
+    """A profile's or a run's recipe as a results file records it (the scripts write it beside "profile")."""
+    return {k: values.get(k) for k in RECIPE}
+
+
+def same_recipe(found: dict) -> bool:
+    """Whether a results file's profile still has the recipe the file recorded."""
+    return "recipe" in found and recipe(found["recipe"]) == recipe(PROFILES[found["profile"]])
+
+
+def for_recipe(found: dict, figures: dict[str, str]) -> dict[str, str]:
+    """`figures` of a results file while its profile has the recipe it recorded; else not measured."""
+    return figures if same_recipe(found) else dict.fromkeys(figures, NOT_MEASURED)
+
+
+PLACES = ("WORKSHOP_COLA_DIR", "WORKSHOP_GPT2_TOKENIZER", "WORKSHOP_STANDIN_DIR")  # named, not spelled out
+
+
+def portable(found):
+    """`found` with this machine's folders named as a reader sets them: $WORKSHOP_COLA_DIR and the other
+    PLACES, $TMPDIR, and the repository as "."; a results file holds no path of one machine."""
+    if isinstance(found, dict):
+        return {k: portable(v) for k, v in found.items()}
+    if isinstance(found, list):
+        return [portable(v) for v in found]
+    if not isinstance(found, str):
+        return found
+    places = {os.environ[name]: f"${name}" for name in PLACES if os.environ.get(name)}
+    places |= {str(ROOT): ".", tempfile.gettempdir(): "$TMPDIR"}
+    for folder, name in sorted(places.items(), key=lambda p: -len(p[0])):  # the longest folder first
+        found = re.sub(re.escape(folder.rstrip("/")) + r"(?![^/\s\"'])", lambda _, n=name: n, found)
+    return found
+
+
+def write_result(path: Path, found: dict) -> None:
+    """Write a results file (atomically, keys sorted) with portable() paths."""
+    atomic_write_json(path, portable(found))
 
 
 @cache
@@ -42,6 +97,8 @@ def recorded(path: str) -> str:
     path, _, style = path.partition("|")
     name, key, *index = path.split(".")
     entry = entries()[name]
+    if key == "cpu":  # the machine of a measured.json entry, as the results files name theirs
+        return cpu_name(result("measured")["machines"][entry["machine"]])
     if key not in entry["values"]:
         return str(entry[key])  # a field of the record: date, time_utc, command
     found = entry["values"][key]

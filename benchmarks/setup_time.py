@@ -12,7 +12,6 @@ show that both installers took the same build.
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import subprocess
@@ -20,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from train_speed import load, machine, origin, publish  # same script folder
+from train_speed import load, machine, origin, publish, rounds_options  # same script folder
 
 ROOT = Path(__file__).resolve().parent.parent
 VARIANTS = ("uv, empty cache", "uv, cache filled", "pip")
@@ -46,10 +45,7 @@ def timed_setup(env: dict[str, str]) -> tuple[float, str]:
 
 def main(argv: list[str] | None = None) -> dict:
     """Time the set-up with each installer and publish the report."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=1, help="rounds of the three set-ups")
-    parser.add_argument("--json", type=Path, help="also write the report here")
-    args = parser.parse_args(argv)
+    args = rounds_options(__doc__, 1, argv)  # a round: the three set-ups
     provenance = origin("setup_time.py", argv)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     seconds: dict[str, list[float]] = {v: [] for v in VARIANTS}

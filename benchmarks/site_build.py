@@ -5,21 +5,16 @@
 
 from __future__ import annotations
 
-import argparse
 import time
-from pathlib import Path
 
-from train_speed import load, machine, origin, publish  # same script folder
+from train_speed import load, machine, origin, publish, rounds_options  # same script folder
 
 from workshop_lib.dev import site
 
 
 def main(argv: list[str] | None = None) -> dict:
     """Build the site `--rounds` times (each from scratch) and publish the seconds."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3, help="builds, each from scratch")
-    parser.add_argument("--json", type=Path, help="also write the report here")
-    args = parser.parse_args(argv)
+    args = rounds_options(__doc__, 3, argv)
     provenance = origin("site_build.py", argv)
     seconds, loads = [], [load()]
     for _ in range(args.rounds):

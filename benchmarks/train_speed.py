@@ -36,6 +36,7 @@ import numpy as np
 import psutil
 import torch
 import transformers
+from results_files import write_result  # same script folder
 from transformers import GPT2Config, GPT2ForSequenceClassification, TrainerCallback
 from transformers.activations import NewGELUActivation
 from transformers.trainer_pt_utils import get_length_grouped_indices
@@ -45,7 +46,6 @@ from workshop_lib.commands.train import split_pair
 from workshop_lib.data import load_cola, selection_size
 from workshop_lib.device import cpu_has_native_bf16, cpu_kind
 from workshop_lib.modeling import ID2LABEL, LABEL2ID, ensure_pad_token, load_tokenizer
-from workshop_lib.records import atomic_write_json
 from workshop_lib.settings import Settings, resolve
 from workshop_lib.tiny import train_bpe_tokenizer
 
@@ -111,11 +111,19 @@ def origin(script: str, argv: list[str] | None) -> dict[str, str]:
     }
 
 
+def rounds_options(doc: str, rounds: int, argv: list[str] | None) -> argparse.Namespace:
+    """A timing benchmark's options: --rounds (each from scratch) and --json, the report's file."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=rounds, help="rounds, each from scratch")
+    parser.add_argument("--json", type=Path, help="also write the report here")
+    return parser.parse_args(argv)
+
+
 def publish(report: dict, path: Path | None) -> dict:
     """Print a benchmark's report and, when `path` is given, write it there atomically."""
     print(json.dumps(report, indent=2))
     if path:
-        atomic_write_json(path, report)
+        write_result(path, report)
     return report
 
 
@@ -599,7 +607,7 @@ def main(argv: list[str] | None = None) -> dict:
     brief = {k: v for k, v in report.items() if not isinstance(v, dict) or k == "summary"}
     print(json.dumps(brief, indent=2))
     if args.json:
-        args.json.write_text(json.dumps(report, indent=2) + "\n")
+        write_result(args.json, report)
     return report
 
 

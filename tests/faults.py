@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import workshop_lib.data as data
@@ -16,55 +17,57 @@ import workshop_lib.training as training
 from workshop_lib.commands.baseline import compare, default_baseline, invariants, kind_of, read_log_history
 
 
+def _after(module, name: str, change: Callable) -> None:
+    """Make `module.name` return change(its result, *its arguments): a fault's edit of one function."""
+    original = getattr(module, name)
+
+    def faulty(*args, **kwargs):
+        return change(original(*args, **kwargs), *args, **kwargs)
+
+    setattr(module, name, faulty)
+
+
 def shuffled_training_labels() -> None:
     """Data loading: the training rows' labels come out of order (a misaligned join)."""
-    hold_out = data.hold_out_selection
 
-    def faulty(splits, seed):
-        out = hold_out(splits, seed)
+    def change(out, splits, seed):
         labels = out["train"].shuffle(seed=seed)["label"]
         out["train"] = out["train"].remove_columns("label").add_column("label", labels)
         return out
 
-    data.hold_out_selection = faulty
+    _after(data, "hold_out_selection", change)
 
 
 def selection_inside_training() -> None:
     """Data loading: the selection split is drawn from rows that are also trained on."""
-    hold_out = data.hold_out_selection
 
-    def faulty(splits, seed):
-        out = hold_out(splits, seed)
+    def change(out, splits, seed):
         out["selection"] = out["train"].select(range(len(out["selection"])))
         return out
 
-    data.hold_out_selection = faulty
+    _after(data, "hold_out_selection", change)
 
 
 def validation_chooses_checkpoint() -> None:
     """Data loading: the validation split is used as the selection split (choosing on what is reported)."""
-    hold_out = data.hold_out_selection
 
-    def faulty(splits, seed):
-        out = hold_out(splits, seed)
+    def change(out, splits, seed):
         out["selection"] = out["validation"]
         return out
 
-    data.hold_out_selection = faulty
+    _after(data, "hold_out_selection", change)
 
 
 def validation_in_training() -> None:
     """Data loading: the validation rows are trained on too (a concatenation that leaks)."""
-    hold_out = data.hold_out_selection
 
-    def faulty(splits, seed):
+    def change(out, splits, seed):
         from datasets import concatenate_datasets
 
-        out = hold_out(splits, seed)
         out["train"] = concatenate_datasets([out["train"], out["validation"]])
         return out
 
-    data.hold_out_selection = faulty
+    _after(data, "hold_out_selection", change)
 
 
 def truncated_to_four_tokens() -> None:
@@ -74,31 +77,26 @@ def truncated_to_four_tokens() -> None:
 
 def head_reads_first_token() -> None:
     """The model: the classification head reads the first token's state instead of the last real one."""
-    load = training.load_model
 
-    def faulty(source, tokenizer):
-        model = load(source, tokenizer)
+    def first_token(module, inputs, output):
+        output.last_hidden_state = output.last_hidden_state[:, :1].expand_as(output.last_hidden_state)
+        return output
 
-        def first_token(module, inputs, output):
-            output.last_hidden_state = output.last_hidden_state[:, :1].expand_as(output.last_hidden_state)
-            return output
-
+    def change(model, source, tokenizer):
         model.base_model.register_forward_hook(first_token)
         return model
 
-    training.load_model = faulty
+    _after(training, "load_model", change)
 
 
 def learning_rate_unit_slip() -> None:
     """The optimizer: the peak learning rate read in the wrong unit (1000 times smaller)."""
-    arguments = training.training_arguments
 
-    def faulty(settings, **overrides):
-        args = arguments(settings, **overrides)
+    def change(args, settings, **overrides):
         args.learning_rate = settings.learning_rate / 1000
         return args
 
-    training.training_arguments = faulty
+    _after(training, "training_arguments", change)
 
 
 def keeps_worst_checkpoint() -> None:

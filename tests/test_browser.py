@@ -63,6 +63,24 @@ def _browser() -> tuple[str, str]:
     return chromium, driver
 
 
+@contextmanager
+def chromium(profile: Path) -> Iterator:
+    """Headless Chromium driven by Selenium, with a new empty profile in `profile`."""
+    binary, driver_path = _browser()
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for flag in [*CHROMIUM_FLAGS, f"--user-data-dir={profile}"]:
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
 def _free_port() -> int:
     """A localhost port nobody listens on now."""
     with socket.socket() as sock:
@@ -135,20 +153,9 @@ def lab(tmp_path_factory) -> Iterator[dict]:
 
 @pytest.fixture(scope="module")
 def browser(lab) -> Iterator:
-    """Headless Chromium driven by Selenium, with a new empty profile."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    chromium, driver_path = _browser()
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in [*CHROMIUM_FLAGS, f"--user-data-dir={lab['tmp'] / 'chromium-profile'}"]:
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
-    try:
+    """Headless Chromium for the lab, with a new empty profile."""
+    with chromium(lab["tmp"] / "chromium-profile") as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def _js(driver, script: str, *args):

@@ -10,6 +10,7 @@ import nbformat
 import pytest
 
 from workshop_lib.dev import colab, launch
+from workshop_lib.settings import DEFAULT_PROFILE, profile_name
 
 ROOT = Path(__file__).resolve().parent.parent
 REPO = "https://github.com/teacher/gpt2-cola-workshop"
@@ -54,11 +55,17 @@ def test_every_notebook_starts_with_the_colab_cell_the_docs_show():
 
 
 def test_the_colab_cell_does_nothing_outside_colab(tmp_path):
-    code = colab.cell_source() + "\nprint(sorted(k for k in os.environ if k.startswith('WORKSHOP_')))"
+    show = "import os\nprint(sorted(k for k in os.environ if k.startswith('WORKSHOP_')))"
+    code = f"{colab.cell_source()}\n{show}"
     env = {"PATH": "/usr/bin:/bin"}
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0 and done.stdout.strip() == "[]", done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_colab_cell_leaves_the_profile_to_the_class_default(monkeypatch):
+    monkeypatch.delenv("WORKSHOP_PROFILE", raising=False)  # Colab sets none
+    assert "WORKSHOP_PROFILE" not in colab.cell_source() and profile_name() == DEFAULT_PROFILE
 
 
 def test_the_cell_installs_this_version_with_the_tested_versions(monkeypatch):

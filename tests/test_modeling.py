@@ -59,7 +59,7 @@ def test_tokenizer_gets_a_pad_token(tiny_dir):
     assert tokenizer.pad_token == tokenizer.eos_token == "<|endoftext|>"
 
 
-def test_model_config_and_padding_invariance(tiny_dir):
+def test_model_loads_the_checkpoint_and_adds_a_two_label_head(tiny_dir):
     tokenizer = load_tokenizer(tiny_dir)
     model = load_model(tiny_dir, tokenizer).eval()
     checkpoint = load_file(tiny_dir / "model.safetensors")
@@ -67,14 +67,7 @@ def test_model_config_and_padding_invariance(tiny_dir):
     assert body.keys() <= checkpoint.keys()
     assert all(torch.equal(weights, checkpoint[name]) for name, weights in body.items())  # loaded, not drawn
     assert model.score.weight.shape == (2, model.config.n_embd)  # a new two-label head
-    assert model.config.pad_token_id == tokenizer.pad_token_id
-    assert model.config.id2label == {0: "unacceptable", 1: "acceptable"}
-    texts = ["The dog sees a cat.", "The old teachers in the park have read a small book."]
-    with torch.inference_mode():
-        batch = model(**tokenizer(texts, padding=True, return_tensors="pt")).logits
-        alone = torch.cat([model(**tokenizer([t], return_tensors="pt")).logits for t in texts])
-    # The classifier reads the last real token, so padding must not change the short sentence's logits.
-    torch.testing.assert_close(batch, alone, atol=1e-5, rtol=1e-4)
+    assert model.config.pad_token_id == tokenizer.pad_token_id  # padding invariance: every family, below
 
 
 def test_fused_gelu_computes_gpt2s_activation(tiny_dir):
@@ -232,6 +225,7 @@ def test_every_family_classifies_padded_batches_like_single_sentences(tiny_famil
     with torch.inference_mode():
         batch = model(**tokenizer(texts, padding=True, return_tensors="pt")).logits
         alone = torch.cat([model(**tokenizer([t], return_tensors="pt")).logits for t in texts])
+    # The classifier reads the last real token, so padding must not change the short sentence's logits.
     torch.testing.assert_close(batch, alone, atol=1e-5, rtol=1e-4)
 
 

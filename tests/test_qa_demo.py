@@ -35,14 +35,6 @@ def check_best_context_span(model, tokenizer, result: dict) -> None:
     assert result["answer"] == chars.strip() == CONTEXT[result["start_char"] : result["end_char"]] != ""
 
 
-def test_answer_is_a_span_of_the_context(tiny_dir):
-    tokenizer = load_tokenizer(tiny_dir)
-    model = load_qa_model(str(tiny_dir), seed=0)
-    result = answer(model, tokenizer, QUESTION, CONTEXT)
-    assert 0 <= result["start_char"] < result["end_char"] <= len(CONTEXT)
-    check_best_context_span(model, tokenizer, result)
-
-
 def test_answer_depends_on_the_random_head(tiny_dir):
     tokenizer = load_tokenizer(tiny_dir)
     spans = {

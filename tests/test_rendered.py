@@ -94,12 +94,21 @@ def test_no_measured_figure_is_typed_into_library_code():
 def test_a_changed_profile_shows_not_measured_instead_of_breaking(monkeypatch):
     from workshop_lib.settings import PROFILES
 
-    assert render.figure("standin.quick.mcc") != "not measured for this recipe"
+    gone = "not measured for this recipe"
+    shown = (
+        "standin.quick.mcc", "reference.05", "reference.mcc", "machines.gpt2_quick.train", "run.after.train",
+    )
+    assert all(render.figure(name) != gone for name in shown)
     monkeypatch.setitem(PROFILES, "quick", PROFILES["quick"] | {"learning_rate": 9e-4})
+    monkeypatch.setitem(PROFILES, "full", PROFILES["full"] | {"batch_size": 8})
     render.derived.cache_clear()
     try:
-        assert render.figure("standin.quick.mcc") == "not measured for this recipe"
-        assert render.figure("standin.quick_unfrozen.mcc") != "not measured for this recipe"  # by its recipe
+        for name in shown:  # each looked up by the recipe its results file recorded
+            assert render.figure(name) == gone, name
+        table, times = render.figure("chapters").split("\n\n")
+        assert table.count(gone) == 6 and f"stand-in on {gone}" in times  # each row, and the machine
+        assert render.figure("standin.quick_unfrozen.mcc") != gone  # named by its own recipe
+        assert render.figure("run.two.train") != gone  # the 2-epoch run, named by its own recipe
         assert "9e-4" in render.figure("profiles") or "0.0009" in render.figure("profiles")
         render.render_all(write=False)  # stale places, but nothing breaks
     finally:

@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from test_browser import CHROMIUM_FLAGS, _browser, _wait
+from test_browser import _wait, chromium
 
 from workshop_lib.dev import launch, site
 
@@ -57,20 +57,9 @@ def served(html) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def page(served, tmp_path_factory) -> Iterator:
-    """Headless Chromium with an empty profile."""
-    chromium, driver_path = _browser()
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in [*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"]:
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
-    try:
+    """Headless Chromium for the site, with an empty profile."""
+    with chromium(tmp_path_factory.mktemp("chromium")) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def _open(driver, url: str) -> None:

@@ -4,7 +4,8 @@
     python -m workshop_lib.dev.colab --check  list the notebooks whose cell is missing or stale; exit 1
 
 The cell does nothing outside Colab (CI runs it offline). On Colab it installs the workshop at this version
-with the tested versions and defaults every notebook to the class profile. Run it again after editing a
+with the tested versions; the notebooks then default to the class profile (settings.DEFAULT_PROFILE) as they
+do everywhere, so the cell sets no profile. Run it again after editing a
 notebook's first cells; then `python -m workshop_lib.dev.solutions`.
 """
 
@@ -18,6 +19,7 @@ from pathlib import Path
 import nbformat
 
 from workshop_lib.dev import launch
+from workshop_lib.settings import DEFAULT_PROFILE
 
 ROOT = Path(__file__).resolve().parents[2]
 PATTERNS = ("notebooks/0[1-6]_*.ipynb", "notebooks/appendix_*.ipynb", "notebooks/reference/0[1-6]_*.ipynb")
@@ -29,17 +31,16 @@ def cell_source(repo: str | None = None) -> str:
     return "\n".join(
         [
             "# On Google Colab only (elsewhere this cell does nothing): install the workshop at this page's",
-            "# version with the tested library versions, and default every notebook to the class profile.",
+            "# version with the tested library versions; the notebooks default to the class profile",
+            f"# ({DEFAULT_PROFILE}) there as everywhere.",
             "# Colab gives each notebook its own machine: set OUTPUT_DIR below to a Google Drive folder",
             "# (docs/classroom.md, \"Colab\") so that later notebooks find what earlier ones made.",
-            "import os",
             "import subprocess",
             "import sys",
             "",
             'if "google.colab" in sys.modules:',
             "    pip = [sys.executable, \"-m\", \"pip\"]",
             f"    subprocess.run(pip + {json.dumps(launch.install_arguments(repo))}, check=True)",
-            f'    os.environ.setdefault("WORKSHOP_PROFILE", "{launch.CLASS_PROFILE}")',
         ]
     )
 

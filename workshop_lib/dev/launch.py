@@ -12,12 +12,10 @@ from importlib.metadata import version
 from urllib.parse import quote, urlencode
 
 from workshop_lib.paths import notebook_sources
-from workshop_lib.settings import DEFAULT_PROFILE
 
 # The repository the site, the README and the Colab cell point to; WORKSHOP_REPOSITORY overrides it.
 REPOSITORY = "https://github.com/gpt2-cola-workshop/gpt2-cola-workshop"
 HUB_ENV = "WORKSHOP_HUB"  # the teacher's JupyterHub address (https://hub.example.org): nbgitpuller links
-CLASS_PROFILE = DEFAULT_PROFILE  # the profile the Colab cell picks: GPT-2 from the hub, all of CoLA once
 BINDER = "https://mybinder.org"
 
 
