@@ -19,9 +19,7 @@ from train_speed import machine, origin, publish  # same script folder
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
-from faults import FAULTS, STAGE, by_learning, problems  # noqa: E402
-
-FRESH_SEEDS = (101, 102, 103, 104, 105)  # as tests/test_regression_faults.py
+from faults import FAULTS, FRESH_SEEDS, STAGE, by_learning, problems  # noqa: E402
 
 
 def measure() -> dict:

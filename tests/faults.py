@@ -122,6 +122,7 @@ FAULTS = {
         keeps_worst_checkpoint,
     )
 }
+FRESH_SEEDS = (101, 102, 103, 104, 105)  # never used to make the bands (benchmarks/results/smoke-bands.json)
 STAGE = {  # where in the chain each fault sits
     "shuffled_training_labels": "data loading",
     "selection_inside_training": "data loading",

@@ -8,12 +8,9 @@ against baselines/smoke.json as `workshop run --regression` checks a chain (the 
 from __future__ import annotations
 
 import pytest
-from faults import FAULTS, by_learning, problems
+from faults import FAULTS, FRESH_SEEDS, by_learning, problems
 
 pytestmark = pytest.mark.extended
-
-FRESH_SEEDS = [101, 102, 103, 104, 105]  # never used to make the bands (benchmarks/results/smoke-bands.json)
-
 
 @pytest.fixture(scope="module")
 def caught(tmp_path_factory) -> dict[str, list[str]]:
