@@ -66,3 +66,26 @@ def test_layer_shapes_are_the_models_matrix_products(tiny_family_dirs, family):
     assert sum(shapes.values()) == 1 + layers * (7 if family == "tiny-llama" else 4)
     rate = train_speed.shape_gflops(shapes, rows=32, dtype=torch.float32, seconds=0.01)
     assert 0 < rate < 1e5
+
+
+def test_the_speed_summary_gives_the_ratio_to_both_floors():
+    leg = {
+        "epoch_real_tokens": 1000,
+        "train_sentences": train_speed.WORKSHOP_TRAIN_SENTENCES,
+        "precision": "bf16",
+        "extrapolated_3_epochs_seconds": {"linear_fit": 60.0, "by_steps": 70.0},
+        "fit_seconds_per_step": 0.1,
+        "fit_seconds_per_padded_token": 0.01,
+        "extrapolated_run_seconds": 60.0,
+        "torch_threads": 2,
+        "samples_per_second": 1.0,
+        "peak_rss_gib": 1.0,
+        "high_water_gib": 1.0,
+    }
+    report = {"b": leg, "non_embedding_parameters": 10**6, "matmul_gflops": {"fp32": 100.0, "bf16": 400.0}}
+    report["shape_gflops"] = {"fp32": 50.0, "bf16": 200.0}
+    found = train_speed.summary(report)["b"]
+    work = 6 * 10**6 * 1000 * train_speed.EPOCHS / 1e9  # GFLOP
+    assert math.isclose(found["over_floor"], 60.0 / (work / 400.0))
+    assert math.isclose(found["over_shape_floor"], 60.0 / (work / 200.0))
+    assert math.isclose(found["over_fp32_shape_floor"], 60.0 / (work / 50.0))
