@@ -29,7 +29,16 @@ from pathlib import Path
 import workshop_lib  # noqa: F401  # isort: skip  (first: its OpenMP defaults apply only before torch loads)
 import torch
 from torch.profiler import ProfilerActivity, record_function, schedule
-from train_speed import layer_shapes, load, machine, origin, publish, sample_settings, shape_gflops
+from train_speed import (  # same script folder
+    layer_shapes,
+    load,
+    machine,
+    origin,
+    publish,
+    release_memory,
+    sample_settings,
+    shape_gflops,
+)
 from transformers import GPT2Config, GPT2ForSequenceClassification, TrainerCallback
 
 from workshop_lib import training
@@ -53,7 +62,7 @@ MODULES = {  # a model module's class name (its start or end) -> the category of
 }
 MODULE, COLLATE = "module:", "workshop:collate"  # the labels this script adds
 BACKWARD = "autograd::engine::evaluate_function"
-PYTHON = "Trainer, data and Python (outside operators)"
+PYTHON = "Trainer, data, Python"  # the time outside any operator
 
 
 def cpu() -> tuple[float, int]:
@@ -292,11 +301,11 @@ def operators_and_levers(args) -> dict:
         report["operators"] = operators(settings, args.steps)
         print(json.dumps(report["operators"], indent=1), flush=True)
         levers = [name for name in LEVERS if name in args.levers] + (["today"] if args.levers else [])
-        report["levers"] = {}
-        for name in levers:  # "today" first and last: how far the machine drifted meanwhile
-            key = name if name not in report["levers"] else "today, again"
-            report["levers"][key] = lever(settings, name)
-            print(json.dumps({key: report["levers"][key]}), flush=True)
+        report["levers"] = []  # in the order run: "today" first and last, to show how far the machine drifted
+        for name in levers:
+            report["levers"].append({"lever": name} | lever(settings, name))
+            release_memory()  # the last lever's Trainer, before the next one's
+            print(json.dumps(report["levers"][-1]), flush=True)
     shapes = layer_shapes(args.model_dir)
     rows = settings.batch_size * round(report["operators"]["mean_padded_length"])
     report["layer_shapes"] = [[*shape, n] for shape, n in shapes.items()]
