@@ -9,6 +9,7 @@ from pathlib import Path
 import drift_canary
 import fault_table
 from figures_standin import attention, optimism_runs
+from figures_step import step_breakdown
 from numbers_format import mcc, num, pct, secs, secs_min
 from results_files import result
 
@@ -228,6 +229,7 @@ BLOCKS = {
     "regression_faults": lambda: fault_table.table(result("regression-faults")),
     "classroom_sizing": classroom_sizing,
     "optimism_lesson": optimism_lesson,
+    "step_breakdown": step_breakdown,
     "real_weights": lambda: real_weights_table(
         result("real-weights")["runs"], "benchmarks/results/real-weights.json"
     ),

@@ -34,6 +34,16 @@ def secs(seconds: float) -> str:
     return f"{seconds:,.0f} s"
 
 
+def secs_fine(seconds: float) -> str:
+    """Seconds with two decimals, for parts of a step: 0.42 s."""
+    return f"{seconds:,.2f} s"
+
+
+def gflops(rate: float) -> str:
+    """A matrix-product rate: 895 GFLOP/s."""
+    return f"{rate:,.0f} GFLOP/s"
+
+
 def secs_min(seconds: float) -> str:
     """Seconds and minutes: 443 s (7.4 min)."""
     return f"{secs(seconds)} ({seconds / 60:.1f} min)"

@@ -27,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -37,8 +38,15 @@ import psutil
 import torch
 import transformers
 from results_files import write_result  # same script folder
-from transformers import GPT2Config, GPT2ForSequenceClassification, TrainerCallback
+from transformers import (
+    AutoConfig,
+    AutoModelForSequenceClassification,
+    GPT2Config,
+    GPT2ForSequenceClassification,
+    TrainerCallback,
+)
 from transformers.activations import NewGELUActivation
+from transformers.pytorch_utils import Conv1D
 from transformers.trainer_pt_utils import get_length_grouped_indices
 
 from workshop_lib import training
@@ -168,6 +176,36 @@ def matmul_gflops(dtype: torch.dtype = torch.float32, seconds: float = 3.0) -> f
         a @ b
         n += 1
     return 2 * 2048 * 768 * 3072 * n / (time.perf_counter() - start) / 1e9
+
+
+def layer_shapes(model_dir: str | Path) -> Counter[tuple[int, int]]:
+    """(in, out) features of the model's trained matrix-product layers (Linear, GPT-2's Conv1D), counted."""
+    config = AutoConfig.from_pretrained(model_dir, num_labels=2)
+    with torch.device("meta"):  # shapes only: no memory, no weights read
+        model = AutoModelForSequenceClassification.from_config(config)
+    shapes: Counter[tuple[int, int]] = Counter()
+    for module in model.modules():
+        if isinstance(module, torch.nn.Linear):
+            shapes[module.in_features, module.out_features] += 1
+        elif isinstance(module, Conv1D):
+            shapes[tuple(module.weight.shape)] += 1  # stored (in, out)
+    return shapes
+
+
+def shape_gflops(shapes: Counter, rows: int, dtype: torch.dtype, seconds: float = 0.3) -> float:
+    """Rate of the layers' three products per step at `rows` tokens: forward, input and weight gradients."""
+    flops = spent = 0.0
+    for (k, n), count in shapes.items():
+        x, w, dy = (torch.randn(*shape, dtype=dtype) for shape in ((rows, k), (n, k), (rows, n)))
+        for a, b in ((x, w.T), (dy, w), (dy.T, x)):  # y = x W^T; dx = dy W; dW = dy^T x
+            a @ b  # untimed: a first call's one-off set-up
+            calls, start = 0, time.perf_counter()
+            while time.perf_counter() - start < seconds:
+                a @ b
+                calls += 1
+            flops += count * 2 * rows * k * n
+            spent += count * (time.perf_counter() - start) / calls
+    return flops / spent / 1e9
 
 
 def cola_source() -> str:
@@ -365,6 +403,7 @@ def workshop_leg(
         | ({"attn": args.attn} if args.attn else {})
         | ({"activation": "gelu_new"} if gelu_new else {}),
         "precision": "bf16" if trainer.args.bf16 else "fp16" if trainer.args.fp16 else "fp32",
+        "batch_size": settings.batch_size,
         "timed_steps": len(marks),
         "seconds_per_step": per_step,
         "samples_per_second": rows / seconds,
@@ -603,6 +642,11 @@ def main(argv: list[str] | None = None) -> dict:
                 model_dir, work, data["validation"]["sentence"], args.inference_batch
             )
             print(json.dumps({"inference": report["inference"]}), flush=True)
+        if "b" in report:  # the matrix-product rates at the run's own layer shapes, batch and length
+            rows = report["b"]["batch_size"] * round(report["b"]["epoch_mean_padded_length"])
+            shapes = layer_shapes(model_dir)
+            report["shape_rows"] = rows
+            report["shape_gflops"] = {name: shape_gflops(shapes, rows, d) for name, d in dtypes.items()}
     report["summary"] = summary(report)
     brief = {k: v for k, v in report.items() if not isinstance(v, dict) or k == "summary"}
     print(json.dumps(brief, indent=2))
@@ -631,6 +675,11 @@ def summary(report: dict) -> dict:
         estimate = ways["linear_fit"] if fit_ok else ways["by_steps"]
         out["floor_3_epochs_minutes"] = floor / 60
         out["fp32_floor_3_epochs_minutes"] = fp32_floor / 60
+        # beside the peak floors, the floors at the rate the run's own layer shapes reach (what is left)
+        shaped = report.get("shape_gflops", {})
+        work = 6 * report["non_embedding_parameters"] * tokens / 1e9
+        shape_floor = work / shaped[b["precision"]] if b["precision"] in shaped else None
+        fp32_shape_floor = work / shaped["fp32"] if "fp32" in shaped else None
         out[name] = {
             "torch_threads": b["torch_threads"],
             "samples_per_second": b["samples_per_second"],
@@ -641,6 +690,9 @@ def summary(report: dict) -> dict:
             "precision": b["precision"],
             "over_floor": estimate / floor,
             "over_fp32_floor": estimate / fp32_floor,
+            "shape_floor_3_epochs_minutes": shape_floor and shape_floor / 60,
+            "over_shape_floor": shape_floor and estimate / shape_floor,
+            "over_fp32_shape_floor": fp32_shape_floor and estimate / fp32_shape_floor,
             "peak_gib": max(b["peak_rss_gib"], b["high_water_gib"]),
         }
         if "a" in report:
