@@ -128,3 +128,24 @@ def head(model: PreTrainedModel) -> torch.nn.Module:
     """The new classification head: `score` in GPT-2 and Llama-style decoders, `classifier` in BERT-style
     encoders."""
     return model.score if hasattr(model, "score") else model.classifier
+
+
+def head_logits(model: PreTrainedModel, hidden: torch.Tensor, last_real: torch.Tensor) -> torch.Tensor:
+    """The head applied as the model's forward applies it: in GPT-2 and Llama-style decoders `score` on each
+    row's last real token; BERT-style encoders read their first token (through a pooler if they have one)."""
+    if hasattr(model, "score"):
+        return model.score(hidden[torch.arange(len(last_real)), last_real])
+    if hasattr(model, "pre_classifier"):  # DistilBERT
+        return model.classifier(torch.relu(model.pre_classifier(hidden[:, 0])))
+    if getattr(model.base_model, "pooler", None) is not None:  # BERT
+        return model.classifier(model.base_model.pooler(hidden))
+    return model.classifier(hidden)  # RoBERTa, ELECTRA: their head takes the first token itself
+
+
+def causal_scores(method: str) -> bool:
+    """Whether a sentence's score is the causal mean log-probability computed by hand below; for a masked
+    model, says where its own scoring is shown."""
+    if method == "mean-log-prob":
+        return True
+    print(f"{method}: a masked model scores a sentence another way (the appendix notebook shows how)")
+    return False
