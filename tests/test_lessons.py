@@ -134,3 +134,4 @@ def test_profile_figures_follow_the_profiles(monkeypatch):
     assert figures.figures()["quick.mega_batch"] == "50" and figures.figures()["quick.evaluations"] == "twice"
     assert "quick: 3e-3 instead of\n3e-4" in registry()["learning_rate_x10"].answer
     assert "pairs batch 32 with\n3e-4" in registry()["batch_64_steps"].answer
+    assert "quick saves\ntwice an epoch" in registry()["resume_exactly"].answer
