@@ -242,7 +242,7 @@ def steps_arguments(output_dir):  # the best by loss
                              load_best_model_at_end=True)
 """),
         (NOT_RIGHT, """
-def steps_arguments(output_dir):  # checkpoints by epoch: the Trainer refuses the mismatch
+def steps_arguments(output_dir):  # checkpoints by epoch: TrainingArguments refuses the mismatch
     return TrainingArguments(output_dir=output_dir, eval_strategy="steps", eval_steps=50,
                              save_strategy="epoch", save_total_limit=2, load_best_model_at_end=True,
                              metric_for_best_model="mcc")

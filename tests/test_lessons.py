@@ -57,6 +57,22 @@ def test_quiet_hides_load_reports_and_load_report_shows_them_plain(tiny_dir, tra
     assert len([m for m in transformers_log if "LOAD REPORT" in m]) == 1  # quiet again after the block
 
 
+def test_quiet_drops_the_checkpoint_mtime_notice(transformers_log):
+    """A smoke run saves checkpoints under a second apart; transformers' notice about it is noise."""
+    import inspect
+
+    from transformers import trainer_utils
+
+    from workshop_lib.lessons.notebook import NOISE
+
+    assert all(noise in inspect.getsource(trainer_utils) for noise in NOISE)  # still the library's words
+    lessons.quiet()
+    logger = logging.getLogger("transformers.trainer_utils")
+    logger.warning(f"{NOISE[0]}, falling back to numerical ordering")
+    logger.warning("a line that stays")
+    assert transformers_log == ["a line that stays"]
+
+
 def test_quiet_keeps_the_trainer_progress_table():
     lessons.quiet()
     assert TrainingArguments(output_dir="unused").disable_tqdm is False

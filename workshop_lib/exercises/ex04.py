@@ -214,6 +214,6 @@ question(
     its MCC still improves, and the lowest-loss checkpoint is not the one with the best CoLA score. CoLA
     is judged by MCC, so the recipe picks by MCC (with `greater_is_better=True`: higher is better, unlike
     a loss). Picking the best also needs a checkpoint at every evaluation: that is why `save_strategy`
-    matches `eval_strategy`, and why the Trainer refuses `load_best_model_at_end` when they differ.
+    matches `eval_strategy`, and why `TrainingArguments` refuses `load_best_model_at_end` when they differ.
     """,
 )

@@ -66,13 +66,20 @@ def load_metrics(settings: Settings) -> dict[str, dict]:
     return read_metrics(settings.out)
 
 
+# A fast run saves checkpoints under a second apart; transformers then sorts them by step, which is right.
+NOISE = ("mtime may not be reliable on this filesystem",)
+
+
 class _Tidy(logging.Filter):
-    """Remove terminal colour codes from transformers' log lines; drop load reports unless asked for."""
+    """Remove terminal colour codes from transformers' log lines; drop load reports unless asked for, and
+    lines that say nothing about the learner's run."""
 
     show_load_reports = False
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = ANSI.sub("", str(record.msg))
+        if any(noise in record.msg for noise in NOISE):
+            return False
         return self.show_load_reports or "LOAD REPORT" not in record.msg
 
 
