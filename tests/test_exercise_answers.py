@@ -48,6 +48,24 @@ def find_threshold(scores, labels):  # > instead of >=: each score misses its ow
 def find_threshold(scores, labels):  # the midpoint of all scores, not a search
     return (min(scores) + max(scores)) / 2
 """),
+        (RIGHT, """
+def find_threshold(scores, labels):  # the midpoints between neighbouring scores, as the library
+    cuts = sorted(set(scores))
+    cuts = [(a + b) / 2 for a, b in zip(cuts, cuts[1:])]
+    return max(cuts, key=lambda t: matthews_corrcoef(labels, [int(s >= t) for s in scores]))
+"""),
+        (NOT_RIGHT, """
+def find_threshold(scores, labels):  # the largest MCC in size: a negative one wins
+    return max(scores, key=lambda t: abs(matthews_corrcoef(labels, [int(s >= t) for s in scores])))
+"""),
+        (NOT_RIGHT, """
+def find_threshold(scores, labels):  # the best accuracy, not MCC
+    return max(sorted(set(scores)), key=lambda t: accuracy_score(labels, [int(s >= t) for s in scores]))
+"""),
+        (NOT_RIGHT, """
+def find_threshold(scores, labels):  # the best MCC itself, not its threshold
+    return max(matthews_corrcoef(labels, [int(s >= t) for s in scores]) for t in scores)
+"""),
     ],
     "mean_log_prob": [
         (RIGHT, """
@@ -75,6 +93,14 @@ def mean_log_prob(logits, input_ids):  # the sum, not the mean
 def mean_log_prob(logits, input_ids):  # probabilities, not log-probabilities
     return torch.softmax(logits[:-1], dim=-1).gather(-1, input_ids[1:, None]).mean().item()
 """),
+        (NOT_RIGHT, """
+def mean_log_prob(logits, input_ids):  # shifted the wrong way: position i paired with token i
+    return torch.log_softmax(logits[1:], dim=-1).gather(-1, input_ids[1:, None]).mean().item()
+"""),
+        (NOT_RIGHT, """
+def mean_log_prob(logits, input_ids):  # the loss: minus the mean
+    return torch.nn.functional.cross_entropy(logits[:-1], input_ids[1:]).item()
+"""),
     ],
     "confusion_counts": [
         (RIGHT, """
@@ -100,6 +126,16 @@ def confusion_counts(labels, predictions):  # fp and fn swapped
     fn = sum(l == 0 and p == 1 for l, p in zip(labels, predictions))
     return tp, tn, fp, fn
 """),
+        (NOT_RIGHT, """
+def confusion_counts(labels, predictions):  # without labels=[0, 1]: a 1 x 1 matrix for one class
+    tn, fp, fn, tp = confusion_matrix(labels, predictions).ravel()
+    return int(tp), int(tn), int(fp), int(fn)
+"""),
+        (NOT_RIGHT, """
+def confusion_counts(labels, predictions):  # the arguments swapped: fp and fn trade places
+    (tn, fp), (fn, tp) = confusion_matrix(predictions, labels, labels=[0, 1])
+    return int(tp), int(tn), int(fp), int(fn)
+"""),
     ],
     "mcc_by_hand": [
         (RIGHT, """
@@ -121,6 +157,23 @@ def mcc_by_hand(tp, tn, fp, fn):  # the workshop's own metric on rebuilt labels
     labels = [1] * tp + [0] * tn + [0] * fp + [1] * fn
     predictions = [1] * tp + [0] * tn + [1] * fp + [0] * fn
     return classification_metrics(labels, predictions)["mcc"]
+"""),
+        (RIGHT, """
+def mcc_by_hand(tp, tn, fp, fn):
+    try:
+        return (tp * tn - fp * fn) / math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
+    except ZeroDivisionError:
+        return 0.0
+"""),
+        (NOT_RIGHT, """
+def mcc_by_hand(tp, tn, fp, fn):  # the size of the correlation, not its sign
+    denominator = math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
+    return abs(tp * tn - fp * fn) / denominator if denominator else 0.0
+"""),
+        (NOT_RIGHT, """
+def mcc_by_hand(tp, tn, fp, fn):  # nan for a constant guess
+    denominator = math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
+    return (tp * tn - fp * fn) / denominator if denominator else float("nan")
 """),
     ],
     "pad_batch": [
@@ -154,6 +207,19 @@ def pad_batch(sequences, pad_id):  # padded on the left
         "attention_mask": [[0] * (longest - len(s)) + [1] * len(s) for s in sequences],
     }
 """),
+        (NOT_RIGHT, """
+def pad_batch(sequences, pad_id):  # to the first row's length, not the longest
+    longest = len(sequences[0])
+    return {"input_ids": [s + [pad_id] * (longest - len(s)) for s in sequences],
+            "attention_mask": [[1] * len(s) + [0] * (longest - len(s)) for s in sequences]}
+"""),
+        (NOT_RIGHT, """
+def pad_batch(sequences, pad_id):  # rows sorted by length: labels no longer match
+    sequences = sorted(sequences, key=len, reverse=True)
+    longest = len(sequences[0])
+    return {"input_ids": [s + [pad_id] * (longest - len(s)) for s in sequences],
+            "attention_mask": [[1] * len(s) + [0] * (longest - len(s)) for s in sequences]}
+"""),
     ],
     "steps_arguments": [
         (RIGHT, """
@@ -176,10 +242,33 @@ def steps_arguments(output_dir):  # the best by loss
                              load_best_model_at_end=True)
 """),
         (NOT_RIGHT, """
-def steps_arguments(output_dir):  # checkpoints by epoch: the Trainer refuses the mismatch
+def steps_arguments(output_dir):  # checkpoints by epoch: TrainingArguments refuses the mismatch
     return TrainingArguments(output_dir=output_dir, eval_strategy="steps", eval_steps=50,
                              save_strategy="epoch", save_total_limit=2, load_best_model_at_end=True,
                              metric_for_best_model="mcc")
+"""),
+        (RIGHT, """
+def steps_arguments(output_dir):  # eval_steps left out: it falls back to logging_steps
+    return TrainingArguments(output_dir=output_dir, eval_strategy="steps", logging_steps=50, save_steps=50,
+                             save_total_limit=2, load_best_model_at_end=True, metric_for_best_model="mcc")
+"""),
+        (NOT_RIGHT, """
+def steps_arguments(output_dir):  # a folder of its own, not the one passed in
+    return TrainingArguments(output_dir="checkpoints", eval_strategy="steps", eval_steps=50,
+                             save_strategy="steps", save_steps=50, save_total_limit=2,
+                             load_best_model_at_end=True, metric_for_best_model="mcc")
+"""),
+        (NOT_RIGHT, """
+def steps_arguments(output_dir):  # save_steps left at its default, 500
+    return TrainingArguments(output_dir=output_dir, eval_strategy="steps", eval_steps=50,
+                             save_total_limit=2, load_best_model_at_end=True, metric_for_best_model="mcc")
+"""),
+        (NOT_RIGHT, """
+def steps_arguments(output_dir):  # lower MCC taken as better
+    return TrainingArguments(output_dir=output_dir, eval_strategy="steps", eval_steps=50,
+                             save_strategy="steps", save_steps=50, save_total_limit=2,
+                             load_best_model_at_end=True, metric_for_best_model="mcc",
+                             greater_is_better=False)
 """),
     ],
     "learning_rate_at": [
@@ -208,6 +297,17 @@ def learning_rate_at(step, total_steps, warmup_steps, peak):  # divides by 0 wit
         return peak * step / warmup_steps
     return peak * (total_steps - step) / (total_steps - warmup_steps)
 """),
+        (NOT_RIGHT, """
+def learning_rate_at(step, total_steps, warmup_steps, peak):  # a cosine decay: equal to linear half-way only
+    if step < warmup_steps:
+        return peak * step / warmup_steps
+    progress = (step - warmup_steps) / (total_steps - warmup_steps)
+    return peak * 0.5 * (1 + math.cos(math.pi * progress))
+"""),
+        (NOT_RIGHT, """
+def learning_rate_at(step, total_steps, warmup_steps, peak):  # constant after warm-up
+    return peak * min(1.0, step / warmup_steps) if warmup_steps else peak
+"""),
     ],
     "optimizer_steps": [
         (RIGHT, """
@@ -235,6 +335,21 @@ def optimizer_steps(sentences, batch_size, epochs, warmup_share):  # warm-up rou
 def optimizer_steps(sentences, batch_size, epochs, warmup_share):  # warm-up as a share of one epoch
     per_epoch = math.ceil(sentences / batch_size)
     return math.ceil(epochs * per_epoch), math.ceil(per_epoch * warmup_share)
+"""),
+        (NOT_RIGHT, """
+def optimizer_steps(sentences, batch_size, epochs, warmup_share):  # a fraction of a step
+    total = epochs * math.ceil(sentences / batch_size)
+    return total, math.ceil(total * warmup_share)
+"""),
+        (NOT_RIGHT, """
+def optimizer_steps(sentences, batch_size, epochs, warmup_share):  # the steps rounded down
+    total = int(epochs * math.ceil(sentences / batch_size))
+    return total, math.ceil(total * warmup_share)
+"""),
+        (NOT_RIGHT, """
+def optimizer_steps(sentences, batch_size, epochs, warmup_share):  # one division for all epochs
+    total = math.ceil(epochs * sentences / batch_size)
+    return total, math.ceil(total * warmup_share)
 """),
         (NOT_RIGHT, """
 def optimizer_steps(sentences, batch_size, epochs, warmup_share):  # (warm-up, all) swapped
@@ -277,6 +392,27 @@ def my_compute_metrics(eval_pred):  # no tuple handling
     labels = eval_pred.label_ids
     return {"mcc": matthews_corrcoef(labels, predictions), "accuracy": accuracy_score(labels, predictions),
             "f1": f1_score(labels, predictions)}
+"""),
+        (RIGHT, """
+def my_compute_metrics(eval_pred):  # the arguments the other way round: the three scores are symmetric
+    logits = eval_pred.predictions[0] if isinstance(eval_pred.predictions, tuple) else eval_pred.predictions
+    predictions, labels = logits.argmax(-1), eval_pred.label_ids
+    return {"mcc": matthews_corrcoef(predictions, labels), "accuracy": accuracy_score(predictions, labels),
+            "f1": f1_score(predictions, labels)}
+"""),
+        (NOT_RIGHT, """
+def my_compute_metrics(eval_pred):  # F1 averaged over both labels
+    logits = eval_pred.predictions[0] if isinstance(eval_pred.predictions, tuple) else eval_pred.predictions
+    predictions, labels = logits.argmax(-1), eval_pred.label_ids
+    return {"mcc": matthews_corrcoef(labels, predictions), "accuracy": accuracy_score(labels, predictions),
+            "f1": f1_score(labels, predictions, average="macro")}
+"""),
+        (NOT_RIGHT, """
+def my_compute_metrics(eval_pred):  # the Trainer's names: it adds the "eval_" itself
+    logits = eval_pred.predictions[0] if isinstance(eval_pred.predictions, tuple) else eval_pred.predictions
+    predictions, labels = logits.argmax(-1), eval_pred.label_ids
+    return {"eval_mcc": matthews_corrcoef(labels, predictions),
+            "eval_accuracy": accuracy_score(labels, predictions), "eval_f1": f1_score(labels, predictions)}
 """),
     ],
     "last_token_index": [
@@ -357,6 +493,29 @@ def to_verdicts(logits, id2label):  # exp without subtracting the max overflows
     probabilities = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
     return [{"label": id2label[int(p.argmax())], "score": float(p.max())} for p in probabilities]
 """),
+        (RIGHT, """
+def to_verdicts(logits, id2label):  # with two labels, the sigmoid of the logit gap
+    gaps = np.asarray(logits, dtype=float) @ np.array([-1.0, 1.0])
+    return [{"label": id2label[int(g > 0)], "score": float(1 / (1 + np.exp(-abs(g))))} for g in gaps]
+"""),
+        (NOT_RIGHT, """
+def to_verdicts(logits, id2label):  # minus the largest logit of the whole batch: far rows underflow
+    logits = np.asarray(logits, dtype=float)
+    exp = np.exp(logits - logits.max())
+    probabilities = exp / exp.sum(axis=1, keepdims=True)
+    return [{"label": id2label[int(p.argmax())], "score": float(p.max())} for p in probabilities]
+"""),
+        (NOT_RIGHT, """
+def to_verdicts(logits, id2label):  # always P(label 1)
+    probabilities = torch.softmax(torch.as_tensor(logits, dtype=torch.float64), dim=-1)
+    return [{"label": id2label[int(p.argmax())], "score": float(p[1])} for p in probabilities]
+"""),
+        (NOT_RIGHT, """
+def to_verdicts(logits, id2label):  # the workshop's names, not those passed in
+    probabilities = torch.softmax(torch.as_tensor(logits, dtype=torch.float64), dim=-1)
+    names = {0: "unacceptable", 1: "acceptable"}
+    return [{"label": names[int(p.argmax())], "score": float(p.max())} for p in probabilities]
+"""),
     ],
     "acceptable_probability": [
         (RIGHT, """
@@ -373,6 +532,16 @@ def acceptable_probability(model_dir, sentences):  # the top label's score
 def acceptable_probability(model_dir, sentences):  # a position, not the name
     classify = pipeline("text-classification", model=str(model_dir), top_k=None)
     return [both[0]["score"] for both in classify(sentences)]
+"""),
+        (RIGHT, """
+def acceptable_probability(model_dir, sentences):  # the top label's score, or 1 minus it
+    classify = pipeline("text-classification", model=str(model_dir))
+    return [v["score"] if v["label"] == "acceptable" else 1 - v["score"] for v in classify(sentences)]
+"""),
+        (NOT_RIGHT, """
+def acceptable_probability(model_dir, sentences):  # "acceptable" is also inside "unacceptable"
+    classify = pipeline("text-classification", model=str(model_dir), top_k=None)
+    return [next(v["score"] for v in both if "acceptable" in v["label"]) for both in classify(sentences)]
 """),
     ],
     "evaluation_loss": [
@@ -398,6 +567,15 @@ def evaluation_loss(batch_losses, batch_sizes):  # a sum, not a mean
         (NOT_RIGHT, """
 def evaluation_loss(batch_losses, batch_sizes):  # divided by the number of batches
     return sum(loss * size for loss, size in zip(batch_losses, batch_sizes)) / len(batch_sizes)
+"""),
+        (RIGHT, """
+def evaluation_loss(batch_losses, batch_sizes):
+    losses, sizes = np.asarray(batch_losses), np.asarray(batch_sizes)
+    return float(np.mean(losses * sizes) / np.mean(sizes))
+"""),
+        (NOT_RIGHT, """
+def evaluation_loss(batch_losses, batch_sizes):  # every batch taken as large as the first
+    return sum(loss * batch_sizes[0] for loss in batch_losses) / (batch_sizes[0] * len(batch_losses))
 """),
     ],
 }

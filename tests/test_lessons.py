@@ -57,6 +57,22 @@ def test_quiet_hides_load_reports_and_load_report_shows_them_plain(tiny_dir, tra
     assert len([m for m in transformers_log if "LOAD REPORT" in m]) == 1  # quiet again after the block
 
 
+def test_quiet_drops_the_checkpoint_mtime_notice(transformers_log):
+    """A smoke run saves checkpoints under a second apart; transformers' notice about it is noise."""
+    import inspect
+
+    from transformers import trainer_utils
+
+    from workshop_lib.lessons.notebook import NOISE
+
+    assert all(noise in inspect.getsource(trainer_utils) for noise in NOISE)  # still the library's words
+    lessons.quiet()
+    logger = logging.getLogger("transformers.trainer_utils")
+    logger.warning(f"{NOISE[0]}, falling back to numerical ordering")
+    logger.warning("a line that stays")
+    assert transformers_log == ["a line that stays"]
+
+
 def test_quiet_keeps_the_trainer_progress_table():
     lessons.quiet()
     assert TrainingArguments(output_dir="unused").disable_tqdm is False
@@ -69,6 +85,50 @@ def test_faster_gelu_gives_load_models_config(tiny_family_dirs):
         assert kwargs == ({"activation_function": "gelu_pytorch_tanh"} if name == "tiny" else {}), name
         config = load_model(folder, load_tokenizer(folder)).config
         assert getattr(config, "activation_function", None) == kwargs.get("activation_function"), name
+
+
+def _head_logits_agree(model, tokenizer) -> bool:
+    """05's step by hand: base model, the model's last-real-token rule, `head_logits`; the model's logits."""
+    import torch
+
+    model.eval()
+    batch = tokenizer(["a cat sat on the mat .", "a cat ."], padding=True, return_tensors="pt")
+    hidden = model.base_model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])
+    positions = torch.arange(batch["input_ids"].shape[1])
+    last_real = (positions * (batch["input_ids"] != tokenizer.pad_token_id)).argmax(dim=1)
+    with torch.no_grad():
+        logits = lessons.head_logits(model, hidden.last_hidden_state, last_real)
+        return torch.allclose(logits, model(**batch).logits, atol=1e-5)
+
+
+def test_head_logits_is_the_models_own_head_in_every_family(tiny_family_dirs):
+    """The tiny GPT-2, Llama and BERT, and DistilBERT and RoBERTa built from small configs (no hub)."""
+    from transformers import (
+        AutoModelForSequenceClassification,
+        DistilBertConfig,
+        DistilBertForSequenceClassification,
+        RobertaConfig,
+        RobertaForSequenceClassification,
+    )
+
+    for name, folder in tiny_family_dirs.items():
+        tokenizer = load_tokenizer(folder)
+        model = AutoModelForSequenceClassification.from_pretrained(folder, num_labels=2,
+                                                                   pad_token_id=tokenizer.pad_token_id)
+        assert _head_logits_agree(model, tokenizer), name
+    bert_tokenizer = load_tokenizer(tiny_family_dirs["tiny-bert"])
+    small = {"vocab_size": len(bert_tokenizer), "pad_token_id": bert_tokenizer.pad_token_id}
+    distilbert = DistilBertConfig(dim=32, hidden_dim=64, n_layers=1, n_heads=2, **small)
+    roberta = RobertaConfig(hidden_size=32, intermediate_size=64, num_hidden_layers=1, num_attention_heads=2,
+                            **small)
+    for model in (DistilBertForSequenceClassification(distilbert), RobertaForSequenceClassification(roberta)):
+        assert _head_logits_agree(model, bert_tokenizer), type(model).__name__
+
+
+def test_causal_scores_says_where_a_masked_model_is_scored(capsys):
+    assert lessons.causal_scores("mean-log-prob") and capsys.readouterr().out == ""
+    assert not lessons.causal_scores("pseudo-log-likelihood")
+    assert "appendix" in capsys.readouterr().out
 
 
 def test_profile_figures_follow_the_profiles(monkeypatch):
@@ -90,3 +150,4 @@ def test_profile_figures_follow_the_profiles(monkeypatch):
     assert figures.figures()["quick.mega_batch"] == "50" and figures.figures()["quick.evaluations"] == "twice"
     assert "quick: 3e-3 instead of\n3e-4" in registry()["learning_rate_x10"].answer
     assert "pairs batch 32 with\n3e-4" in registry()["batch_64_steps"].answer
+    assert "quick saves\ntwice an epoch" in registry()["resume_exactly"].answer

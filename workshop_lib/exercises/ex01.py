@@ -45,7 +45,7 @@ def _threshold_case(scores, labels, hint="") -> Case:
 
 
 def _threshold_cases() -> list[Case]:
-    """The notebook's toy scores, a perfect split, ties, and 60 random sentences."""
+    """The notebook's toy scores, a perfect split, ties, cuts with a negative MCC, and 60 random sentences."""
     rng = random.Random(0)
     scores = [round(rng.gauss(-4, 1), 2) for _ in range(60)]
     labels = [int(s + rng.gauss(0, 1) > -4.3) for s in scores]
@@ -54,6 +54,12 @@ def _threshold_cases() -> list[Case]:
         _threshold_case([-1.0, -2.0, -3.0, -4.0], [1, 1, 0, 0], "here one threshold separates the labels."),
         _threshold_case(
             [-2.0, -2.0, -1.0, -3.0, -1.5], [1, 0, 1, 0, 1], "equal scores always get the same prediction."
+        ),
+        _threshold_case(
+            [-4.0, -3.0, -2.0, -1.0, -0.5],
+            [1, 1, 0, 0, 1],
+            "the highest MCC, not the largest in size: a negative MCC is worse than 0 (wrong more often than "
+            "chance).",
         ),
         _threshold_case(scores, labels),
     ]

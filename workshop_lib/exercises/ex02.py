@@ -34,8 +34,14 @@ def _counts_case(labels, predictions, hint="") -> Case:
     return Case((labels, predictions), expected=(tp, tn, fp, fn), hint=hint)
 
 
+ONE_CLASS = (
+    "labels and predictions of one class only: confusion_matrix then returns a 1 x 1 matrix unless you pass "
+    "labels=[0, 1]."
+)
+
+
 def _counts_cases() -> list[Case]:
-    """The notebook's toy labels, a constant guess, and a swapped order trap."""
+    """The notebook's toy labels, a constant guess, a swapped order trap, and batches of one class only."""
     toy = [1, 1, 1, 1, 1, 1, 1, 0, 0, 0]
     return [
         _counts_case(toy, [1, 1, 1, 1, 1, 1, 1, 0, 0, 1]),
@@ -43,6 +49,8 @@ def _counts_cases() -> list[Case]:
         _counts_case(
             [0, 1, 0, 1, 1], [1, 0, 0, 1, 0], "return them in the order (tp, tn, fp, fn); 1 is positive."
         ),
+        _counts_case([1, 1, 1], [1, 1, 1], ONE_CLASS),
+        _counts_case([0, 0], [0, 0], ONE_CLASS),
     ]
 
 

@@ -62,6 +62,13 @@ def _steps_cases() -> list[Case]:
             hint="return TrainingArguments(output_dir=output_dir, ...).",
             shown=lambda got: f"a {type(got).__name__}",
         ),
+        Case(
+            ("exercise-checkpoints",),
+            accept=lambda args: args.output_dir == "exercise-checkpoints",
+            want="output_dir='exercise-checkpoints' (the folder passed in)",
+            hint="pass the function's own output_dir on: the caller chooses where checkpoints go.",
+            shown=_named("output_dir"),
+        ),
         _fields_case(
             "evaluation every 50 steps",
             "eval_strategy='steps' and eval_steps=50.",
@@ -114,6 +121,7 @@ def _schedule_cases() -> list[Case]:
         Case((100, 100, 10, 1e-3), 0.0, hint="the last step runs at rate 0."),
         Case((30, 1000, 60, 5e-5), 2.5e-5, hint=warm),
         Case((530, 1000, 60, 5e-5), 2.5e-5, hint=decay),
+        Case((32, 100, 10, 1e-3), 1e-3 * 68 / 90, hint=decay + " A straight line, not a cosine."),
         Case(
             (0, 50, 0, 1.0),
             1.0,
@@ -146,6 +154,7 @@ def _steps_count_cases() -> list[Case]:
         Case((8551, 64, 2, 0.06), (268, 17), hint=last),
         Case((7695, 64, 1, 0.1), (121, 13), hint="12.1 warm-up steps round up to 13, as the Trainer does."),
         Case((100, 32, 2.5, 0.0), (10, 0), hint="2.5 epochs of 4 steps are 10 steps; no warm-up is 0 steps."),
+        Case((1600, 64, 0.3, 0.1), (8, 1), hint="0.3 epochs of 25 steps: 7.5, rounded up."),
     ]
 
 
@@ -205,6 +214,6 @@ question(
     its MCC still improves, and the lowest-loss checkpoint is not the one with the best CoLA score. CoLA
     is judged by MCC, so the recipe picks by MCC (with `greater_is_better=True`: higher is better, unlike
     a loss). Picking the best also needs a checkpoint at every evaluation: that is why `save_strategy`
-    matches `eval_strategy`, and why the Trainer refuses `load_best_model_at_end` when they differ.
+    matches `eval_strategy`, and why `TrainingArguments` refuses `load_best_model_at_end` when they differ.
     """,
 )

@@ -7,7 +7,7 @@ from sklearn.metrics import accuracy_score, f1_score, matthews_corrcoef
 from transformers import EvalPrediction
 
 from ..lessons.figures import rate
-from ..settings import resolve
+from ..settings import resolve, times
 from .check import Case, exercise, question
 
 
@@ -147,9 +147,10 @@ question(
     """,
 )
 
-question(
-    "resume_exactly",
-    """
+def _resume_answer() -> str:
+    """The model answer, with how often each profile saves computed from the profiles."""
+    quick, full = resolve("quick"), resolve("full")
+    return f"""
     A checkpoint holds everything the next step depends on: the weights, AdamW's two running averages per
     weight (`optimizer.pt`), the position in the learning-rate schedule (`scheduler.pt`), the random-number
     generators' state (`rng_state.pth`: dropout masks and data order continue as before) and
@@ -158,7 +159,9 @@ question(
     What breaks it: different settings (another learning rate, batch size or data would continue a
     different run; `resume_checkpoint` refuses and names them), checkpoints saved without optimizer state
     (`save_only_model=True`), or another device or precision (the numbers then differ slightly: floating
-    point sums depend on the hardware). Work since the last checkpoint, at most one epoch, is lost and
-    redone.
-    """,
-)
+    point sums depend on the hardware). Work since the last checkpoint is lost and redone: quick saves
+    {times(quick.evaluations_per_epoch)} an epoch, full {times(full.evaluations_per_epoch)}.
+    """
+
+
+question("resume_exactly", _resume_answer)  # computed when read: the profiles of now

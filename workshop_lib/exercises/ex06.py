@@ -44,8 +44,8 @@ def _verdict_cases() -> list[Case]:
             hint="the score is the softmax probability of the chosen label, not the logit; a tie picks id 0.",
         ),
         Case(
-            ([[1000.0, 998.0]], {0: "no", 1: "yes"}),
-            [{"label": "no", "score": p2}],
+            ([[1000.0, 998.0], [-1000.0, -998.0]], {0: "no", 1: "yes"}),
+            [{"label": "no", "score": p2}, {"label": "yes", "score": p2}],
             hint="use the id2label given; subtract each row's largest logit before exp (no overflow).",
         ),
     ]

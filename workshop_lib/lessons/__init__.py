@@ -5,9 +5,11 @@ The notebook-facing helpers are importable from here: `from workshop_lib import 
 
 from .caveats import caveat, print_caveat
 from .notebook import (
+    causal_scores,
     faster_gelu,
     faster_kernels,
     head,
+    head_logits,
     load_metrics,
     load_report,
     quiet,
@@ -17,6 +19,6 @@ from .notebook import (
 )
 
 __all__ = [
-    "caveat", "faster_gelu", "faster_kernels", "head", "load_metrics", "load_report", "print_caveat", "quiet",
-    "recipe_extras", "save_metrics", "start",
+    "caveat", "causal_scores", "faster_gelu", "faster_kernels", "head", "head_logits", "load_metrics",
+    "load_report", "print_caveat", "quiet", "recipe_extras", "save_metrics", "start",
 ]

@@ -66,13 +66,20 @@ def load_metrics(settings: Settings) -> dict[str, dict]:
     return read_metrics(settings.out)
 
 
+# A fast run saves checkpoints under a second apart; transformers then sorts them by step, which is right.
+NOISE = ("mtime may not be reliable on this filesystem",)
+
+
 class _Tidy(logging.Filter):
-    """Remove terminal colour codes from transformers' log lines; drop load reports unless asked for."""
+    """Remove terminal colour codes from transformers' log lines; drop load reports unless asked for, and
+    lines that say nothing about the learner's run."""
 
     show_load_reports = False
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = ANSI.sub("", str(record.msg))
+        if any(noise in record.msg for noise in NOISE):
+            return False
         return self.show_load_reports or "LOAD REPORT" not in record.msg
 
 
@@ -128,3 +135,24 @@ def head(model: PreTrainedModel) -> torch.nn.Module:
     """The new classification head: `score` in GPT-2 and Llama-style decoders, `classifier` in BERT-style
     encoders."""
     return model.score if hasattr(model, "score") else model.classifier
+
+
+def head_logits(model: PreTrainedModel, hidden: torch.Tensor, last_real: torch.Tensor) -> torch.Tensor:
+    """The head applied as the model's forward applies it: in GPT-2 and Llama-style decoders `score` on each
+    row's last real token; BERT-style encoders read their first token (through a pooler if they have one)."""
+    if hasattr(model, "score"):
+        return model.score(hidden[torch.arange(len(last_real)), last_real])
+    if hasattr(model, "pre_classifier"):  # DistilBERT
+        return model.classifier(torch.relu(model.pre_classifier(hidden[:, 0])))
+    if getattr(model.base_model, "pooler", None) is not None:  # BERT
+        return model.classifier(model.base_model.pooler(hidden))
+    return model.classifier(hidden)  # RoBERTa, ELECTRA: their head takes the first token itself
+
+
+def causal_scores(method: str) -> bool:
+    """Whether a sentence's score is the causal mean log-probability computed by hand below; for a masked
+    model, says where its own scoring is shown."""
+    if method == "mean-log-prob":
+        return True
+    print(f"{method}: a masked model scores a sentence another way (the appendix notebook shows how)")
+    return False
