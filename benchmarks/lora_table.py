@@ -99,12 +99,13 @@ def block() -> str:
     for name, best in sorted(chosen.items(), key=lambda item: item[0] != FULL):
         mine = sorted((r for r in runs if variant(r) == name and rate(r) == best), key=seed_order)
         rows.append(row(name, mine))
+    missing = "" if FULL in chosen else " Full fine-tuning on this recipe: not measured yet (`--lora 0`)."
     machine = runs[0]["machine"]
     precision = ", ".join(sorted({r.get("precision", "?") for r in runs}))
     where = f"{machine['cpu']} ({machine['kind']}), {machine['nproc']} cores, torch {machine['torch']}"
     return (
         markdown_table(header, rows)
-        + f"\n\n{tuning_line(runs, chosen)} {step_line(speed)} "
+        + f"\n\n{tuning_line(runs, chosen)}{missing} {step_line(speed)} "
         + f"SmolLM2-135M-Instruct (the stand-in, not GPT-2), quick profile, {precision}; {where}. "
         + f"Commands: {commands(runs)}"
     )
