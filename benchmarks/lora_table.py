@@ -85,7 +85,7 @@ def step_line(speed: dict) -> str:
 
 def commands(runs: list[dict]) -> str:
     """The runs' commands, one per kind with the seed as S."""
-    found = sorted({re.sub(r"--seeds \d+", "--seeds S", r["command"]) for r in runs})
+    found = sorted({re.sub(r"--seeds( \d+)+", "--seeds S", r["command"]) for r in runs})
     return "; ".join(f"`{c}`" for c in found)
 
 
