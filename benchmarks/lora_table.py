@@ -79,13 +79,18 @@ def step_line(speed: dict) -> str:
     return (
         f"Per step, timed in one process ({speed['steps']} steps a timing, {speed['precision']}, no "
         f"evaluation; {speed['machine']['cpu']}, {speed['machine']['kind']}, load {loads}): LoRA "
-        f"{ratio(times, sign='×')} as fast as full fine-tuning (`{speed['command']}`)."
+        f"{ratio(times, sign='×')} as fast as full fine-tuning (`{portable(speed['command'])}`)."
     )
+
+
+def portable(command: str) -> str:
+    """`command` without this machine's folders: the block is also shown in the (reference) notebooks."""
+    return re.sub(r"(--model-dir|--work-dir) \S+", r"\1 DIR", command)
 
 
 def commands(runs: list[dict]) -> str:
     """The runs' commands, one per kind with the seed as S."""
-    found = sorted({re.sub(r"--seeds( \d+)+", "--seeds S", r["command"]) for r in runs})
+    found = sorted({portable(re.sub(r"--seeds( \d+)+", "--seeds S", r["command"])) for r in runs})
     return "; ".join(f"`{c}`" for c in found)
 
 

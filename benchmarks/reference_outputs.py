@@ -205,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
             times.setdefault("appendices", {})[path.stem] = {"seconds": seconds, **facts(begun, command)}
         atomic_write_json(TIMES, times)
         places = {str(run_dir): "<run folder>", str(model_dir): "<stand-in folder>", str(args.data): "<CoLA>"}
+        places[str(ROOT)] = "<project>"  # library warnings name the .venv's files
         OUT.mkdir(exist_ok=True)
         for source in published:
             publish(run_dir / source.name, OUT / source.name, places, Path(model_dir))
