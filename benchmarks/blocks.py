@@ -8,6 +8,7 @@ from pathlib import Path
 
 import drift_canary
 import fault_table
+import lora_table
 from figures_standin import attention, optimism_runs
 from figures_step import step_breakdown
 from numbers_format import mcc, num, pct, secs, secs_min
@@ -82,28 +83,28 @@ def real_weights_table(runs: list[dict], source: str, title: str = STANDIN_TITLE
                 ", ".join(sorted({str(commands.index(r["command"]) + 1) for r in group})),
             ]
         )
+    machine_list = "; ".join(
+        f"{i}. {m['cpu']}, {m['nproc']} cores, {m['ram_gib']} GiB; Python {m['python']}, torch {m['torch']} "
+        f"({m['torch_threads']} threads), transformers {m['transformers']}"
+        for i, m in enumerate(machines, 1)
+    )
     lines = [
         title,
         "",
-        f"Written by `benchmarks/render.py` from `{source}` (`benchmarks/real_weights.py` runs them). Every",
-        "number here is the **stand-in's** (SmolLM2-135M-Instruct, Llama architecture, weights dequantized",
-        "from a 4-bit GGUF), not GPT-2's. MCC on CoLA validation; zero-shot threshold chosen on a training",
+        f"Written by `benchmarks/render.py` from `{source}` (`benchmarks/real_weights.py` runs them). Every "
+        "number here is the **stand-in's** (SmolLM2-135M-Instruct, Llama architecture, weights dequantized "
+        "from a 4-bit GGUF), not GPT-2's. MCC on CoLA validation; zero-shot threshold chosen on a training "
         "sample.",
         "",
         markdown_table(header, rows),
         "",
-        "Seconds: training time (zero-shot: loading and scoring); `*` resumed from a checkpoint, the time",
+        "Seconds: training time (zero-shot: loading and scoring); `*` resumed from a checkpoint, the time "
         "covers only the part after the resume. Load: the 1-minute load average before → after the run.",
         "",
-        "Machines:",
-        "",
+        f"Machines: {machine_list}.",
+        "Commands:",
     ]
-    lines += [
-        f"{i}. {m['cpu']}, {m['nproc']} cores, {m['ram_gib']} GiB; Python {m['python']}, torch {m['torch']} "
-        f"({m['torch_threads']} threads), transformers {m['transformers']}"
-        for i, m in enumerate(machines, 1)
-    ]
-    lines += ["", "Commands:", ""] + [f"{i}. `{c}`" for i, c in enumerate(commands, 1)]
+    lines += [f"{i}. `{c}`" for i, c in enumerate(commands, 1)]
     return "\n".join(lines)
 
 
@@ -230,6 +231,7 @@ BLOCKS = {
     "classroom_sizing": classroom_sizing,
     "optimism_lesson": optimism_lesson,
     "step_breakdown": step_breakdown,
+    "lora": lora_table.block,
     "real_weights": lambda: real_weights_table(
         result("real-weights")["runs"], "benchmarks/results/real-weights.json"
     ),

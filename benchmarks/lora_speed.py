@@ -9,7 +9,7 @@ head. Backward still runs through every block (the lowest adapter needs its grad
 gradients and AdamW's work shrink. Each round times both, in alternating order, from the same start over one
 epoch of a seeded sample of steps × batch training sentences (no evaluation, no saves). The report keeps the
 wall time of each epoch and its steady part: the steps after the first, without the set-up that both pay.
-Speed only: MCC, memory and sizes are real_weights.py --lora's (benchmarks/lora_report.py).
+Speed only: MCC, memory and sizes are real_weights.py --lora's (render.py's `lora` block, lora_table.py).
 """
 
 from __future__ import annotations

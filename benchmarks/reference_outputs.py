@@ -1,13 +1,16 @@
-"""Reference outputs: the six notebooks executed with real pretrained weights, for a class that runs smoke.
+"""Reference outputs: the six notebooks and two appendices executed with real pretrained weights.
 
 The weights are the stand-in SmolLM2-135M-Instruct (NOT GPT-2: the hub is out of reach here), on the quick
-profile and the real CoLA. `workshop run` executes the series; the executed notebooks go to
-notebooks/reference/ with a one-line banner cell that names the model and why it ran, and with this
-machine's folders replaced by placeholders. Not part of CI (tens of minutes on a 2-core CPU);
-tests/test_reference_outputs.py checks that they exist, name the stand-in and match the learner notebooks'
-cells. Rerun it after changing a learner notebook's code; after a prose-only edit, copy the Markdown over:
+profile and the real CoLA. `workshop run` executes the series, then papermill the appendices of
+paths.REFERENCED_APPENDICES in the same output folder; the executed notebooks go to notebooks/reference/ with
+a one-line banner cell that names the model and why it ran, and with this machine's folders replaced by
+placeholders. Not part of CI (tens of minutes on a 2-core CPU); tests/test_reference_outputs.py checks that
+they exist, name the stand-in and match the learner notebooks' cells. Rerun it after changing a learner
+notebook's code (after an appendix's, `--appendices-only [NAME ...]`: 01-06 and their times stay); after
+a prose-only edit, copy the Markdown over:
 
     WORKSHOP_COLA_DIR=/path/to/cola python benchmarks/reference_outputs.py
+    WORKSHOP_COLA_DIR=/path/to/cola python benchmarks/reference_outputs.py --appendices-only appendix_lora
     python benchmarks/reference_outputs.py --prose-only
 """
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
 import tempfile
 from datetime import datetime, timezone
@@ -29,8 +33,9 @@ from train_speed import machine
 from transformers import AutoConfig, AutoTokenizer
 
 from workshop_lib.commands.main import main as workshop
+from workshop_lib.commands.run import run_notebooks
 from workshop_lib.inference import max_tokens
-from workshop_lib.paths import notebook_sources
+from workshop_lib.paths import notebook_sources, referenced_appendices
 from workshop_lib.settings import PROFILES
 from workshop_lib.zero_shot import start_token_id
 
@@ -133,8 +138,20 @@ def results(metrics: Path) -> dict:
     return {key: training[key] for key in ("train_seconds", "mcc", "selection_mcc")}
 
 
+def now() -> tuple[float, str]:
+    """The 1-minute load average and the time (UTC), as a run's record starts."""
+    return os.getloadavg()[0], datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def facts(begun: tuple[float, str], command: str) -> dict:
+    """When a run began, its load before and after, the machine and the command."""
+    load_before, started = begun
+    load = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+    return {"started": started, "load": load, "machine": machine(), "command": command}
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the series with the stand-in on the quick profile and publish the executed notebooks."""
+    """Run the series, then the appendices, with the stand-in on the quick profile; publish them."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model-dir", type=Path, help="the stand-in folder (default: fetch it)")
     parser.add_argument("--data", default=default_data(), help="CoLA in GLUE form")
@@ -143,42 +160,59 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="only copy the learner notebooks' Markdown and renew the banners (after a prose edit; no run)",
     )
+    parser.add_argument(
+        "--appendices-only",
+        nargs="*",
+        metavar="NAME",
+        help="run and publish only the appendices, or those named (appendix_lora ...); the rest stays",
+    )
     args = parser.parse_args(argv)
+    alone, named = args.appendices_only is not None, args.appendices_only or []
+    appendices = [path for path in referenced_appendices() if not named or path.stem in named]
+    published = [*([] if alone else notebook_sources()), *appendices]
     if args.prose_only:
         model_dir = args.model_dir or fetch_standin()
-        changed = sum(refresh_prose(source, OUT / source.name, model_dir) for source in notebook_sources())
+        changed = sum(refresh_prose(source, OUT / source.name, model_dir) for source in published)
         print(f"{changed} Markdown cell(s) refreshed in {OUT}")
         return 0
     if args.data is None:
         parser.error("no CoLA folder found: pass --data /path/to/cola/glue or set WORKSHOP_COLA_DIR")
     model_dir = args.model_dir or fetch_standin()
-    command = "python benchmarks/reference_outputs.py"
+    only = ["--appendices-only", *named] if alone else []
+    command = shlex.join(["python", "benchmarks/reference_outputs.py", *only])
     with tempfile.TemporaryDirectory(prefix="reference-") as tmp:
         run_dir = Path(tmp) / "run"
-        params = ["-p", "MODEL_NAME", str(model_dir), "-p", "DATA_SOURCE", str(args.data)]
-        load_before, started = os.getloadavg()[0], datetime.now(timezone.utc).isoformat(timespec="seconds")
-        code = workshop(["run", "--profile", "quick", *params, "--run-dir", str(run_dir)])
-        if code not in (0, 2):  # 2: a baseline moved; quick has none, so only a failure stops here
-            return code
-        times = {
-            "what": "wall seconds of each notebook (kernel start included) and the results of the run that "
-            "made the reference outputs: quick profile, the stand-in (SmolLM2-135M-Instruct, not GPT-2), "
-            "real CoLA",
-            "notebooks": json.loads((run_dir / "run.json").read_text())["finished"],
-            "results": results(run_dir / "metrics.json"),
-            "profile": "quick",
-            "recipe": recipe_record(PROFILES["quick"]),
-            "started": started,
-            "load": [round(load_before, 2), round(os.getloadavg()[0], 2)],
-            "machine": machine(),
-            "command": command,
-        }
+        params = {"PROFILE": "quick", "MODEL_NAME": str(model_dir), "DATA_SOURCE": str(args.data)}
+        params["OUTPUT_DIR"] = str(run_dir / "artifacts")  # as `workshop run` sets it: the appendices read it
+        times = json.loads(TIMES.read_text()) if alone else {}
+        if not alone:
+            begun = now()
+            pairs = [part for name in ("MODEL_NAME", "DATA_SOURCE") for part in ("-p", name, params[name])]
+            code = workshop(["run", "--profile", "quick", *pairs, "--run-dir", str(run_dir)])
+            if code not in (0, 2):  # 2: a baseline moved; quick has none, so only a failure stops here
+                return code
+            times = {
+                "what": "wall seconds of each notebook (kernel start included) and the results of the run "
+                "that made the reference outputs: quick profile, the stand-in (SmolLM2-135M-Instruct, not "
+                "GPT-2), real CoLA; under `appendices`, each appendix's run after it (or alone)",
+                "notebooks": json.loads((run_dir / "run.json").read_text())["finished"],
+                "results": results(run_dir / "metrics.json"),
+                "profile": "quick",
+                "recipe": recipe_record(PROFILES["quick"]),
+                **facts(begun, command),
+            }
+        run_dir.mkdir(exist_ok=True)
+        for path in appendices:  # each with its own record: a later --appendices-only NAME replaces one
+            begun = now()
+            seconds = run_notebooks(run_dir, params, [path])[path.stem]
+            times.setdefault("appendices", {})[path.stem] = {"seconds": seconds, **facts(begun, command)}
         write_result(TIMES, times)
         places = {str(run_dir): "<run folder>", str(model_dir): "<stand-in folder>", str(args.data): "<CoLA>"}
+        places[str(ROOT)] = "<project>"  # library warnings name the .venv's files
         OUT.mkdir(exist_ok=True)
-        for source in notebook_sources():
+        for source in published:
             publish(run_dir / source.name, OUT / source.name, places, Path(model_dir))
-    print(f"Wrote {len(notebook_sources())} reference notebooks into {OUT}")
+    print(f"Wrote {len(published)} reference notebooks into {OUT}")
     return 0
 
 

@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "benchmarks" / "templates.md"
 # Where figures go: these documents and the notebooks' Markdown cells (solutions/ copies them).
 DOCS = ["README.md", "docs/teaching.md", "docs/classroom.md", "docs/maintaining.md", "docs/performance.md"]
-NOTEBOOKS = ("notebooks/0[1-6]_*.ipynb", "notebooks/reference/0[1-6]_*.ipynb")
+NOTEBOOKS = ("notebooks/0[1-6]_*.ipynb", "notebooks/appendix_*.ipynb", "notebooks/reference/*.ipynb")
 MARKER = re.compile(r"<!-- measured:([\w.|-]+) -->(.*?)<!-- /measured -->", re.S)
 FIELD = re.compile(r"\{([\w.|-]+)\}")
 __all__ = ["RESULTS", "main", "figure", "problems", "render_all", "render_text"]

@@ -44,3 +44,11 @@ def test_a_broken_link_is_found(tmp_path):
     page = tmp_path / "page.md"
     page.write_text("[ok](there.md#part) [web](https://example.org) [gone](missing.md) `[code](x.md)`")
     assert broken_links(page, tmp_path) == ["page.md: missing.md"]
+
+
+def test_docs_holds_the_four_reader_documents_and_performance_stays_short():
+    assert sorted(p.name for p in (ROOT / "docs").glob("*.md")) == [
+        "classroom.md", "maintaining.md", "performance.md", "teaching.md"
+    ]
+    lines = len((ROOT / "docs" / "performance.md").read_text().splitlines())
+    assert lines <= 200, f"docs/performance.md has {lines} lines (at most 200: move detail to git history)"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 import torch
 from transformers import set_seed
@@ -10,7 +13,6 @@ from workshop_lib.appendix.lora import (
     LoRALinear,
     add_lora_by_hand,
     add_lora_with_peft,
-    measured_table,
     peft_model,
     trained_bytes,
     trained_parameters,
@@ -20,6 +22,7 @@ from workshop_lib.modeling import load_model, load_tokenizer
 from workshop_lib.settings import resolve
 
 STEPS = 6
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))  # the lora block's module
 
 
 def pair(source):
@@ -102,12 +105,32 @@ def test_in_place_adapters_train_as_many_as_the_wrapped_ones(tiny_family_dirs):
     assert trained_bytes(inplace) == 4 * trained_parameters(inplace)  # fp32
 
 
-def test_the_measured_table_names_the_stand_in_and_each_variant():
-    run = {"settings": {"seed": 42}, "load": [1.0, 2.0], "command": "python benchmarks/real_weights.py",
-           "machine": {"cpu": "a CPU", "nproc": 2, "torch": "2"},
-           "metrics": {"mcc": 0.4, "train_seconds": 100.0, "peak_rss_gib": 5.0, "trained_parameters": 10,
-                       "saved_bytes": 2e6}}  # fmt: skip
-    table = measured_table([run, {**run, "trained": "LoRA rank 8", "settings": {"seed": 1}}])
-    full, adapters = "| full fine-tuning | 42 | 0.400 |", "| LoRA rank 8 | 1 | 0.400 |"
-    assert table.index(full) < table.index(adapters)
-    assert "stand-in, not GPT-2" in table
+def run(seed: int, lora: bool, rate: float, selection: float, validation: float) -> dict:
+    """A results-file run of real_weights.py, as the lora block reads it."""
+    metrics = {"mcc": validation, "selection_mcc": selection, "train_seconds": 100.0, "peak_rss_gib": 5.0,
+               "trained_parameters": 10, "saved_bytes": 2e6}  # fmt: skip
+    return {"settings": {"seed": seed, "learning_rate": rate}, "metrics": metrics, "load": [1.0, 2.0],
+            "command": f"python real_weights.py --seeds {seed}",
+            "machine": {"cpu": "a CPU", "kind": "AVX2", "nproc": 2, "torch": "2"},
+            **({"trained": "LoRA rank 8"} if lora else {})}  # fmt: skip
+
+
+def test_the_lora_block_chooses_the_rate_on_the_selection_split_and_shows_its_runs(monkeypatch):
+    import lora_table
+
+    runs = [run(42, False, 1.5e-4, 0.5, 0.4), run(1, False, 1.5e-4, 0.5, 0.3),
+            run(42, True, 1e-3, 0.6, 0.1),  # the best on the selection split, not on validation
+            run(42, True, 2e-3, 0.4, 0.9), run(1, True, 1e-3, 0.5, 0.2)]  # fmt: skip
+    assert lora_table.chosen_rates(runs) == {"full fine-tuning": 1.5e-4, "LoRA rank 8": 1e-3}
+    speed = {"steady_seconds": {"quick": [3.0], "lora": [2.0]}, "load": ["1/1/1"], "steps": 15,
+             "precision": "bf16", "machine": {"cpu": "a CPU", "kind": "AVX2"},
+             "command": "lora_speed.py"}  # fmt: skip
+    files = {"lora-quick-standin": {"runs": runs}, "lora-speed-standin": speed}
+    monkeypatch.setattr(lora_table, "result", files.get)
+    block = lora_table.block()
+    full = "| full fine-tuning | 0.00015 | 42, 1 | 0.400 / 0.300 |"
+    adapters = "| LoRA rank 8 | 0.001 | 42, 1 |"
+    assert block.index(full) < block.index(adapters)
+    assert "0.900" not in block, "the rate tried and not chosen has no row"
+    assert "1.50×" in block and "stand-in, not GPT-2" in block
+    assert "`python real_weights.py --seeds S`" in block

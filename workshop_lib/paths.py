@@ -17,6 +17,9 @@ SHIPPED = {"acceptability": "data/acceptability", "notebooks": "notebooks", "bas
 PROJECT_ROOT = Path(__file__).resolve().parent.parent  # the checkout, when imported from one
 NOTEBOOK_NAMES = "0[1-6]_*.ipynb"  # the six phases: 01_goal ... 06_usage_and_deployment
 APPENDIX_NAMES = "appendix_*.ipynb"  # optional reading after the six: what the lessons leave out
+# The appendices that get reference outputs too; not under_the_hood: its last-block experiment names GPT-2's
+# modules (`transformer.h`), which the stand-in's Llama layout lacks.
+REFERENCED_APPENDICES = ("appendix_lora.ipynb", "appendix_training_loop.ipynb")
 OUTPUT_ENV = "WORKSHOP_OUTPUT_DIR"  # default parent of every profile's output folder
 OUTPUT_FOLDERS = ("artifacts", "runs")  # the project's git-ignored output folders (see .gitignore)
 # The output folder's parts, named here only: tokenized data (phase 3), checkpoints and the final model
@@ -56,13 +59,18 @@ def appendix_sources() -> list[Path]:
     return sorted(shipped("notebooks").glob(APPENDIX_NAMES))
 
 
+def referenced_appendices() -> list[Path]:
+    """The appendix notebooks that have reference outputs (REFERENCED_APPENDICES), where shipped."""
+    return [path for path in appendix_sources() if path.name in REFERENCED_APPENDICES]
+
+
 def solution_sources() -> list[Path]:
     """The solution notebooks, where shipped (notebooks/solutions/*.ipynb)."""
     return sorted((shipped("notebooks") / "solutions").glob("*.ipynb"))
 
 
 def reference_sources() -> list[Path]:
-    """The reference outputs (the six notebooks run with real weights), where shipped."""
+    """The reference outputs (the six notebooks and the referenced appendices run with real weights)."""
     return sorted((shipped("notebooks") / "reference").glob("*.ipynb"))
 
 

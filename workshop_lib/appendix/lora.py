@@ -91,29 +91,3 @@ def trained_bytes(model: nn.Module) -> int:
     """Bytes of the trained tensors: what must be saved besides the unchanged base model."""
     return sum(p.numel() * p.element_size() for p in model.parameters() if p.requires_grad)
 
-
-def measured_table(runs: list[dict]) -> str:
-    """Full fine-tuning against LoRA, one row each, from benchmarks/real_weights.py's results JSON runs."""
-    import statistics
-
-    rows = ["| Trained | Seeds | Validation MCC per seed | Mean MCC | Train s per seed | Peak RSS GiB "
-            "(mean) | Trained parameters | To save, MB | Load (1-min) |", "| --- " * 9 + "|"]  # fmt: skip
-    full = "full fine-tuning"  # the quick recipe: every weight but the token embeddings
-    for variant in sorted({r.get("trained", full) for r in runs}, key=lambda v: v != full):
-        mine = [r for r in runs if r.get("trained", full) == variant]
-        m = [r["metrics"] for r in mine]
-        mcc, loads, train = [x["mcc"] for x in m], [r["load"] for r in mine], [x["train_seconds"] for x in m]
-        rows.append(
-            f"| {variant} | {', '.join(str(r['settings']['seed']) for r in mine)} | "
-            f"{', '.join(f'{v:.3f}' for v in mcc)} | {statistics.mean(mcc):.3f} | "
-            f"{', '.join(f'{seconds:.0f}' for seconds in train)} | "
-            f"{statistics.mean(x['peak_rss_gib'] for x in m):.2f} | {m[0]['trained_parameters']:,} | "
-            f"{m[0]['saved_bytes'] / 1e6:.1f} | {', '.join(f'{a:.1f}→{b:.1f}' for a, b in loads)} |"
-        )
-    machine = runs[0]["machine"]
-    return "\n".join(rows) + (
-        f"\n\nSmolLM2-135M-Instruct (the stand-in, not GPT-2), quick profile, "
-        f"{', '.join(sorted({r.get('precision', '?') for r in runs}))}; {machine['cpu']}, "
-        f"{machine['nproc']} cores, torch {machine['torch']}. Commands: "
-        + "; ".join(sorted({f"`{r['command']}`" for r in runs}))
-    )

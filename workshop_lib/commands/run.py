@@ -92,26 +92,31 @@ def resumed_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> tu
     return args.resume, json.loads(path.read_text())["parameters"]
 
 
-def kept_notebooks(finished: dict[str, float]) -> dict[str, float]:
-    """The finished notebooks before the first unfinished one: a resume keeps these and reruns the rest."""
+def kept_notebooks(finished: dict[str, float], notebooks: list[Path] | None = None) -> dict[str, float]:
+    """The finished notebooks (of `notebooks`, default the six) before the first unfinished one: a resume
+    keeps these and reruns the rest."""
     kept = {}
-    for path in notebook_sources():
+    for path in notebooks or notebook_sources():
         if path.stem not in finished:
             break
         kept[path.stem] = finished[path.stem]
     return kept
 
 
-def run_notebooks(run_dir: Path, parameters: dict, log=print) -> dict[str, float]:
-    """Execute the notebooks in order into run_dir, stopping at the first failure; return seconds each.
+def run_notebooks(
+    run_dir: Path, parameters: dict, notebooks: list[Path] | None = None, log=print
+) -> dict[str, float]:
+    """Execute `notebooks` (default: the six) in order into run_dir, stopping at the first failure; return
+    seconds each.
 
     Notebooks the run folder records as finished (before the first unfinished one) are kept, not rerun.
     """
     import papermill
 
+    notebooks = notebooks or notebook_sources()
     state = run_dir / RUN_STATE
-    seconds = kept_notebooks(json.loads(state.read_text())["finished"]) if state.is_file() else {}
-    for path in notebook_sources():
+    seconds = kept_notebooks(json.loads(state.read_text())["finished"], notebooks) if state.is_file() else {}
+    for path in notebooks:
         if path.stem in seconds:
             log(f"[{path.stem}] kept: it finished before the run was interrupted")
             continue

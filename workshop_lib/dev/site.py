@@ -1,4 +1,5 @@
-"""Build the course website (Jupyter Book 1.x): the lessons as the reference notebooks show them, and docs/.
+"""Build the course website (Jupyter Book 1.x): the lessons and appendices as the reference notebooks show
+them (an appendix without one as it is), and docs/.
 
     python -m workshop_lib.dev.site              build into build/site/ (open build/site/index.html)
     WORKSHOP_HUB=https://hub.example.org ...     with nbgitpuller links to that JupyterHub
@@ -23,8 +24,9 @@ ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "build" / "site-source"
 OUT = ROOT / "build" / "site"
 LESSONS = "notebooks/reference/0[1-6]_*.ipynb"
-APPENDIX = "notebooks/appendix_*.ipynb"
-DOCS = ("teaching", "classroom", "maintaining", "performance", "performance-lora")
+APPENDIX = "notebooks/appendix_*.ipynb"  # shown as run in notebooks/reference/ where executed there
+REFERENCE = ROOT / "notebooks" / "reference"
+DOCS = ("teaching", "classroom", "maintaining", "performance")
 OUTPUTS = (  # one line: which model made a lesson page's outputs, and why not GPT-2
     "Outputs below: the stand-in SmolLM2-135M-Instruct on the quick profile, **not GPT-2** (the Hugging Face "
     "hub was out of reach where they were made)."
@@ -117,7 +119,8 @@ def assemble(hub: str | None) -> None:
         lessons.append((path.stem, title(path), learner))
     appendix = []
     for path in sorted(ROOT.glob(APPENDIX)):
-        copy_notebook(path, SOURCE / "lessons" / path.name, hub, f"notebooks/{path.name}")
+        shown = REFERENCE / path.name if (REFERENCE / path.name).is_file() else path  # executed, where it is
+        copy_notebook(shown, SOURCE / "lessons" / path.name, hub, f"notebooks/{path.name}")
         appendix.append(path.stem)
     for name in DOCS:
         shutil.copy(ROOT / "docs" / f"{name}.md", SOURCE / "docs" / f"{name}.md")
