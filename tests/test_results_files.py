@@ -11,7 +11,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
-import lora_report  # noqa: E402
 import render  # noqa: E402
 import results_files  # noqa: E402
 
@@ -63,7 +62,6 @@ def test_every_results_file_is_read_by_the_renderers(monkeypatch):
         cached.cache_clear()
     try:
         render.render_all(write=False)
-        lora_report.report()
     finally:
         for cached in (results_files.result, results_files.entries, render.derived):
             cached.cache_clear()
