@@ -78,6 +78,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     shutil.rmtree(VENV, ignore_errors=True)
+    shutil.rmtree(ROOT / "runs" / "drift-canary", ignore_errors=True)  # a fresh run each time
     env = {
         **{k: v for k, v in os.environ.items() if k != "PYTHONPATH"},  # the canary's own packages only
         "WORKSHOP_VENV": VENV.name,  # workshop.sh reads it from the repository root
@@ -104,7 +105,7 @@ def main(argv: list[str] | None = None) -> dict:
                     "smoke",
                     "--regression",
                     "--run-dir",
-                    str(VENV / "run"),
+                    str(ROOT / "runs" / "drift-canary"),  # runs/: where `workshop run` may write
                 ],
                 env,
             )

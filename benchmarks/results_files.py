@@ -59,7 +59,7 @@ def portable(found):
     places = {os.environ[name]: f"${name}" for name in PLACES if os.environ.get(name)}
     places |= {str(ROOT): ".", tempfile.gettempdir(): "$TMPDIR"}
     for folder, name in sorted(places.items(), key=lambda p: -len(p[0])):  # the longest folder first
-        found = re.sub(re.escape(folder.rstrip("/")) + r"(?![^/\s\"'])", lambda _, n=name: n, found)
+        found = re.sub(re.escape(folder.rstrip("/")) + r"(?![^/\s\"'.,;:)])", lambda _, n=name: n, found)
     return found
 
 
