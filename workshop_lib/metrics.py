@@ -97,12 +97,13 @@ def run_metrics(
     rate = steps_now > 0 and seconds > 0
     epochs = trainer.args.num_train_epochs
     metrics["train_samples_per_second"] = len(data) * epochs * share / seconds if rate else None
-    metrics["train_real_tokens_per_second"] = sum(data["length"]) * epochs * share / seconds if rate else None
+    tokens = sum(data["length"])
+    metrics["train_real_tokens_per_second"] = tokens * epochs * share / seconds if rate else None
     metrics.update({f"selection_{k.removeprefix('eval_')}": v for k, v in selection.items() if k != "epoch"})
     metrics.update({k.removeprefix("validation_"): v for k, v in validation.items() if k != "epoch"})
     evaluated = {"selection": trainer.eval_dataset, "validation": validation_set}
     metrics.update({f"{split}_sentences": len(rows) for split, rows in {"train": data, **evaluated}.items()})
-    metrics["train_tokens"] = sum(data["length"])
+    metrics["train_tokens"] = tokens
     trained = {tuple(ids) for ids in data["input_ids"]}
     for split, rows in evaluated.items():
         metrics[f"{split}_seen_in_training"] = sum(tuple(ids) in trained for ids in rows["input_ids"])
