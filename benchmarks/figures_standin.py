@@ -79,11 +79,21 @@ def group_figures(name: str, group: list[dict]) -> dict[str, str]:
     }
 
 
+def todays_quick() -> list[dict]:
+    """Full fine-tuning runs of today's quick recipe (lora-quick-standin.json), one per seed of SEEDS."""
+    runs = [
+        r
+        for r in result("lora-quick-standin")["runs"]
+        if "trained" not in r and current("quick", r["settings"]) and r["settings"]["seed"] in SEEDS
+    ]
+    return sorted(runs, key=lambda r: SEEDS.index(r["settings"]["seed"]))
+
+
 def retune_figures() -> dict[str, str]:
     """The quick profile re-tuned on the selection split (quick-retune.json): each variant's MCC and time."""
     f = {}
     for name, group in {
-        "quick": retuned() if current("quick", MEASURED_QUICK) else [],  # the profile now (SDPA then)
+        "quick": todays_quick(),  # the profile now, one run per seed of SEEDS
         "quick_unfrozen": retuned(**BEFORE, freeze_embeddings=False),  # batch 16 on 6,000 sentences
         "top_only": retuned(True, **BEFORE),  # the same, only the last block, final norm and head trained
     }.items():

@@ -19,14 +19,16 @@ RESULTS = ROOT / "benchmarks" / "results"
 SEEDS = (42, 1, 2)  # the order every per-seed figure is shown in
 RECIPE = (
     "epochs", "batch_size", "learning_rate", "warmup_steps", "freeze_embeddings", "freeze_blocks",
-    "train_limit",
+    "train_limit", "evaluations_per_epoch",
 )
 NONE_IF_0 = ("train_limit", "freeze_blocks")  # 0 and None: every sentence; no block frozen
+UNRECORDED = {"evaluations_per_epoch": 1}  # what a record from before the setting existed ran with
 
 
 def recipe(values: dict) -> tuple:
     """A run's or a profile's recipe; a train_limit or freeze_blocks of 0 means the same as none."""
-    return tuple((values.get(k) or None) if k in NONE_IF_0 else values.get(k) for k in RECIPE)
+    found = UNRECORDED | values
+    return tuple((found.get(k) or None) if k in NONE_IF_0 else found.get(k) for k in RECIPE)
 
 
 def recipe_record(values: dict) -> dict:

@@ -257,23 +257,34 @@ class EpochClock(TrainerCallback):
         self.seconds.append(time.perf_counter() - self.start)
 
 
-LEVERS = {  # name -> (pad_to_multiple_of, torch.compile, precision)
-    "today": (None, False, "auto"),
-    "pad to 8": (8, False, "auto"),
-    "pad to 32": (32, False, "auto"),
-    "pad to 32, compiled": (32, True, "auto"),
-    "fp32": (None, False, "fp32"),
-    "fp32, pad to 32": (32, False, "fp32"),
+LEVERS = {  # name -> what it changes: padding multiple, torch.compile, precision, attention, batch size
+    "today": {},
+    "pad to 8": dict(pad=8),
+    "pad to 32": dict(pad=32),
+    "pad to 32, compiled": dict(pad=32, compiled=True),
+    "SDPA attention": dict(attention="sdpa"),
+    "batch 128": dict(batch_size=128),
+    "fp32": dict(precision="fp32"),
+    "fp32, pad to 32": dict(pad=32, precision="fp32"),
 }
 
 
 def lever(settings, name: str) -> dict:
     """Both epochs' wall seconds of one lever over the sample, and its padded tokens per step."""
-    pad, compiled, precision = LEVERS[name]
-    settings = dataclasses.replace(settings, epochs=2, precision=precision)
+    change = LEVERS[name]
+    settings = dataclasses.replace(
+        settings,
+        epochs=2,
+        precision=change.get("precision", "auto"),
+        batch_size=change.get("batch_size", settings.batch_size),  # the same sample in fewer, larger steps
+    )
     clock = EpochClock()
-    trainer = training.build_trainer(settings, [clock], torch_compile=compiled, **NO_EVALUATION)
-    trainer.data_collator.pad_to_multiple_of = pad
+    trainer = training.build_trainer(
+        settings, [clock], torch_compile=change.get("compiled", False), **NO_EVALUATION
+    )
+    trainer.data_collator.pad_to_multiple_of = change.get("pad")
+    if "attention" in change:
+        trainer.model.set_attn_implementation(change["attention"])
     shapes: Counter = Counter()
     collate = trainer.data_collator.__call__
 
