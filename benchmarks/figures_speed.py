@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from numbers_format import fixed, gib, gib_gb, num, pct, secs, secs_min, span
-from results_files import cpu_name, for_recipe, load, result
+from results_files import cpu_name, for_recipe, load, result, same_recipe
 
 
 def cola_figures() -> dict[str, str]:
@@ -92,3 +92,30 @@ def setup_figures() -> dict[str, str]:
         "setup.cpu": cpu_name(found["machine"]),
         "setup.command": found["command"],
     }
+
+
+def notebook_figures() -> dict[str, str]:
+    """notebook-times.json: each notebook's wall time in a headless smoke run (notebook_times.py), its
+    fastest round, while the smoke profile has the recipe the file recorded."""
+    found = result("notebook-times")
+    best = min(found["rounds"], key=lambda r: r["wall_seconds"])
+    seconds = best["notebooks"]
+    each = {f"smoke.{stem[:2]}": num(s, 1) + " s" for stem, s in seconds.items()}
+    return for_recipe(found, each | {
+        "smoke.cells": " | ".join(num(s, 1) for s in seconds.values()),
+        "smoke.all": secs(sum(seconds.values())),
+        "smoke.all_n": num(round(sum(seconds.values()))),
+        "smoke.wall": secs(best["wall_seconds"]),
+        "smoke.load": " → ".join(num(load(reading), 1) for reading in best["load"]),
+        "smoke.date": found["started_utc"][:10],
+        "smoke.time_utc": found["started_utc"][11:16],
+        "smoke.cpu": cpu_name(found["machine"]),
+        "smoke.command": found["command"],
+    })
+
+
+def notebook_seconds() -> dict[str, float]:
+    """Each notebook's seconds in notebook-times.json's fastest round; none while the recipe changed."""
+    found = result("notebook-times")
+    best = min(found["rounds"], key=lambda r: r["wall_seconds"])
+    return best["notebooks"] if same_recipe(found) else {}

@@ -29,9 +29,17 @@ from pathlib import Path
 import course
 from blocks import BLOCKS
 from figures_machines import attention_figures, evaluation_figures, machine_figures, slow_figures
-from figures_speed import cola_figures, full_run_figures, setup_figures, site_figures, speed_figures
+from figures_speed import (
+    cola_figures,
+    full_run_figures,
+    notebook_figures,
+    notebook_seconds,
+    setup_figures,
+    site_figures,
+    speed_figures,
+)
 from figures_standin import recorded_figures, reference_figures, retune_figures, standin_figures
-from results_files import RESULTS, recorded, result, same_recipe, value
+from results_files import RESULTS, recorded, result, same_recipe
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "benchmarks" / "templates.md"
@@ -49,7 +57,7 @@ def derived() -> dict[str, str]:
     return (
         cola_figures() | speed_figures() | full_run_figures() | standin_figures() | retune_figures()
         | machine_figures() | attention_figures() | slow_figures() | evaluation_figures()
-        | setup_figures() | site_figures() | reference_figures() | recorded_figures()
+        | setup_figures() | site_figures() | reference_figures() | recorded_figures() | notebook_figures()
     )
 
 
@@ -62,8 +70,8 @@ PROFILE_TIMES = {  # what the profiles table says each profile's measured time i
     "({run.after.cpu}, {run.after.date})",
 }
 CHAPTER_TIMES = (  # where the chapter table's times were measured: two runs, each named
-    "Times: each whole notebook's wall time, kernel start included; smoke on {smoke_quiet.cpu} "
-    "({smoke_quiet.date}, load {smoke_quiet.load}), quick with the stand-in on {reference.cpu} "
+    "Times: each whole notebook's wall time, kernel start included; smoke on {smoke.cpu} "
+    "({smoke.date}, load {smoke.load}), quick with the stand-in on {reference.cpu} "
     "({reference.date}, load {reference.load})."
 )
 
@@ -72,7 +80,7 @@ def chapters() -> str:
     """The README's chapter table, with each notebook's measured times (quick's by the recipe recorded)."""
     reference = result("reference-outputs")
     quick = reference["notebooks"] if same_recipe(reference) else {}
-    return course.chapters(value("smoke_quiet.notebooks"), quick) + "\n\n" + fill(CHAPTER_TIMES)
+    return course.chapters(notebook_seconds(), quick) + "\n\n" + fill(CHAPTER_TIMES)
 
 
 def places() -> dict[str, Callable[[], str]]:
