@@ -37,6 +37,7 @@ from figures_speed import (
     setup_figures,
     site_figures,
     speed_figures,
+    tier_figures,
 )
 from figures_standin import recorded_figures, reference_figures, retune_figures, standin_figures
 from results_files import RESULTS, recorded, result, same_recipe
@@ -58,6 +59,7 @@ def derived() -> dict[str, str]:
         cola_figures() | speed_figures() | full_run_figures() | standin_figures() | retune_figures()
         | machine_figures() | attention_figures() | slow_figures() | evaluation_figures()
         | setup_figures() | site_figures() | reference_figures() | recorded_figures() | notebook_figures()
+        | tier_figures()
     )
 
 
