@@ -8,10 +8,10 @@ markers, which Markdown and Jupyter do not show:
 
 NAME is a template of benchmarks/templates.md (a table or a phrase with {FIGURE} fields), a block
 (`places()`), a figure computed from a raw results file (`derived`, in the figures_*.py modules), or
-ENTRY.KEY[.INDEX] of measured.json or published.json, formatted by its unit: |n drops the unit; a list shows
-as 1 / 2 / 3, with |range as lowest-highest, |list as 1, 2 and 3, |cells as table cells. Numbers are
-formatted only in numbers_format.py. A figure of a recipe that no results file holds reads "not measured
-for this recipe".
+ENTRY.KEY[.INDEX] of published.json (published.py's figures with their sources), formatted by its unit:
+|n drops the unit; a list shows as 1 / 2 / 3, with |range as lowest-highest, |list as 1, 2 and 3, |cells
+as table cells. Numbers are formatted only in numbers_format.py. A figure of a recipe that no results file
+holds reads "not measured for this recipe"; one whose results file is not made yet, "not measured yet".
 
     python benchmarks/render.py          rewrite the marked places from the results files
     python benchmarks/render.py --check  list the stale places and exit 1 (tests/test_rendered.py runs it)
@@ -29,6 +29,7 @@ from pathlib import Path
 import course
 from blocks import BLOCKS
 from figures_machines import attention_figures, evaluation_figures, machine_figures, slow_figures
+from figures_recipes import recipe_figures, speed_recipes
 from figures_speed import (
     cola_figures,
     full_run_figures,
@@ -59,7 +60,7 @@ def derived() -> dict[str, str]:
         cola_figures() | speed_figures() | full_run_figures() | standin_figures() | retune_figures()
         | machine_figures() | attention_figures() | slow_figures() | evaluation_figures()
         | setup_figures() | site_figures() | reference_figures() | recorded_figures() | notebook_figures()
-        | tier_figures()
+        | tier_figures() | recipe_figures()
     )
 
 
@@ -89,6 +90,7 @@ def places() -> dict[str, Callable[[], str]]:
     """Every place rendered by a function, by name."""
     return BLOCKS | {
         "chapters": chapters,
+        "speed_recipes": speed_recipes,
         "profiles": lambda: course.profile_rows({k: fill(v) for k, v in PROFILE_TIMES.items()}),
     }
 
