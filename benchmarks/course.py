@@ -35,17 +35,19 @@ def modules(stem: str) -> str:
     return ", ".join(f"`{m.removeprefix('workshop_lib.')}`" for m in sorted(found))
 
 
-def chapters(smoke: list[float], reference: dict[str, float]) -> str:
-    """One row per notebook: what it teaches, its measured times, its modules, its page and launch links."""
+def chapters(smoke: dict[str, float], reference: dict[str, float]) -> str:
+    """One row per notebook: what it teaches, its measured times (smoke's and quick's, each by notebook),
+    its modules, its page and launch links."""
     rows = []
-    for i, (stem, teaches) in enumerate(CHAPTERS.items()):
+    for stem, teaches in CHAPTERS.items():
         notebook = f"notebooks/{stem}.ipynb"
         quick = secs(reference[stem]) if stem in reference else NOT_MEASURED
+        smoke_time = secs(smoke[stem]) if stem in smoke else NOT_MEASURED
         rows.append(
             [
                 f"[{stem[:2]}]({notebook})",
                 teaches,
-                f"{secs(smoke[i])} / {quick}",
+                f"{smoke_time} / {quick}",
                 modules(stem),
                 f"[page]({launch.site(f'lessons/{stem}.html')})",
                 launch.markdown(notebook).replace(f"your JupyterHub: set ${launch.HUB_ENV}", HUB_LINK),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 from numbers_format import fixed, gib, gib_gb, num, pct, secs, secs_min, span
-from results_files import cpu_name, for_recipe, load, result
+from results_files import RESULTS, cpu_name, for_recipe, load, result, same_recipe
 
 
 def cola_figures() -> dict[str, str]:
@@ -92,3 +94,60 @@ def setup_figures() -> dict[str, str]:
         "setup.cpu": cpu_name(found["machine"]),
         "setup.command": found["command"],
     }
+
+
+def notebook_figures() -> dict[str, str]:
+    """notebook-times.json: each notebook's wall time in a headless smoke run (notebook_times.py), its
+    fastest round, while the smoke profile has the recipe the file recorded."""
+    found = result("notebook-times")
+    best = min(found["rounds"], key=lambda r: r["wall_seconds"])
+    seconds = best["notebooks"]
+    each = {f"smoke.{stem[:2]}": num(s, 1) + " s" for stem, s in seconds.items()}
+    return for_recipe(found, each | {
+        "smoke.cells": " | ".join(num(s, 1) for s in seconds.values()),
+        "smoke.all": secs(sum(seconds.values())),
+        "smoke.all_n": num(round(sum(seconds.values()))),
+        "smoke.wall": secs(best["wall_seconds"]),
+        "smoke.load": loads(best["load"]),
+        "smoke.date": found["started_utc"][:10],
+        "smoke.time_utc": found["started_utc"][11:16],
+        "smoke.cpu": cpu_name(found["machine"]),
+        "smoke.command": found["command"],
+    })
+
+
+def notebook_seconds() -> dict[str, float]:
+    """Each notebook's seconds in notebook-times.json's fastest round; none while the recipe changed."""
+    found = result("notebook-times")
+    best = min(found["rounds"], key=lambda r: r["wall_seconds"])
+    return best["notebooks"] if same_recipe(found) else {}
+
+
+NOT_YET = "not measured yet"  # a tier test_tiers.py has not timed (or timed on a subset only)
+
+
+def tier_figures() -> dict[str, str]:
+    """test-tiers.json (test_tiers.py): each tier's wall time and counts in a fresh clone, and the browser
+    and hub tests' seconds within `--all`; "not measured yet" for a tier not timed whole."""
+    path = RESULTS / "test-tiers.json"
+    found = json.loads(path.read_text()) if path.is_file() else {}
+    tiers = found.get("tiers", {}) if not found.get("only") else {}
+    f = dict.fromkeys(("tiers.default", "tiers.all", "tiers.browser", "tiers.hub", "tiers.where"), NOT_YET)
+    for name, tier in tiers.items():
+        failed = tier["failed"] + tier["errors"]
+        counts = f"{num(tier['passed'])} passed, {num(tier['skipped'])} skipped, {num(failed)} failed"
+        said = f"pytest {secs(tier['pytest_seconds'])}; {counts}; load {loads(tier['load'])}"
+        wall = tier["wall_seconds"]
+        f[f"tiers.{name}"] = f"{secs(wall)} ({wall / 60:.1f} min; {said})"
+    if "all" in tiers:
+        for key, file in (("browser", "tests/test_browser.py"), ("hub", "tests/test_hub_class.py")):
+            seconds = tiers["all"]["files"].get(file)
+            f[f"tiers.{key}"] = secs(seconds) if seconds is not None else NOT_YET
+    if tiers:
+        f["tiers.where"] = f"{cpu_name(found['machine'])}, {found['started_utc'][:10]}: `{found['command']}`"
+    return f
+
+
+def loads(readings: list[str]) -> str:
+    """'1.66/1.90/1.98' load readings as their 1-minute figures: 1.7 → 1.9."""
+    return " → ".join(num(load(reading), 1) for reading in readings)

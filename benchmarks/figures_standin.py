@@ -6,8 +6,8 @@ import json
 import math
 import statistics
 
-from numbers_format import NOT_MEASURED, fixed, mcc, num, per_seed, ratio, secs_min, span
-from results_files import RESULTS, SEEDS, cpu_name, entries, for_recipe, recipe, result, standin, value
+from numbers_format import NOT_MEASURED, fixed, mcc, num, per_seed, secs_min, span
+from results_files import RESULTS, SEEDS, cpu_name, for_recipe, recipe, result, standin, value
 
 from workshop_lib.settings import PROFILES
 
@@ -132,14 +132,9 @@ def standin_figures() -> dict[str, str]:
 
 
 def recorded_figures() -> dict[str, str]:
-    """Figures computed from the hand-recorded ones (measured.json, published.json)."""
-    quiet = entries()["speed_1128"]["values"]
-    gb = [g * 2**30 / 1e9 for g in quiet["b_peak_gib"]]
+    """Figures computed from the published ones (published.json): MCC as a share and as published."""
     gpt1, bert = value("gpt1_cola.mcc100"), value("bert_base_cased_run_glue.mcc100")
     return {
-        "speed.b_peak_gb_2": span(gb, fixed(2), "GB"),
-        "speed.article_vs_here": ratio(value("article.samples_per_second") / quiet["a_samples_s"][0], 0, "×"),
-        "omp.slowdown": ratio(value("omp_smoke.two_threads") / value("omp_smoke.one_thread"), 0),
         "published.gpt1": f"{mcc(gpt1 / 100)} ({num(gpt1)})",
         "published.bert_run_glue": f"{mcc(bert / 100)} ({num(bert)})",
     }

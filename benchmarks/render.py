@@ -8,10 +8,10 @@ markers, which Markdown and Jupyter do not show:
 
 NAME is a template of benchmarks/templates.md (a table or a phrase with {FIGURE} fields), a block
 (`places()`), a figure computed from a raw results file (`derived`, in the figures_*.py modules), or
-ENTRY.KEY[.INDEX] of measured.json or published.json, formatted by its unit: |n drops the unit; a list shows
-as 1 / 2 / 3, with |range as lowest-highest, |list as 1, 2 and 3, |cells as table cells. Numbers are
-formatted only in numbers_format.py. A figure of a recipe that no results file holds reads "not measured
-for this recipe".
+ENTRY.KEY[.INDEX] of published.json (published.py's figures with their sources), formatted by its unit:
+|n drops the unit; a list shows as 1 / 2 / 3, with |range as lowest-highest, |list as 1, 2 and 3, |cells
+as table cells. Numbers are formatted only in numbers_format.py. A figure of a recipe that no results file
+holds reads "not measured for this recipe"; one whose results file is not made yet, "not measured yet".
 
     python benchmarks/render.py          rewrite the marked places from the results files
     python benchmarks/render.py --check  list the stale places and exit 1 (tests/test_rendered.py runs it)
@@ -29,9 +29,19 @@ from pathlib import Path
 import course
 from blocks import BLOCKS
 from figures_machines import attention_figures, evaluation_figures, machine_figures, slow_figures
-from figures_speed import cola_figures, full_run_figures, setup_figures, site_figures, speed_figures
+from figures_recipes import recipe_figures, speed_recipes
+from figures_speed import (
+    cola_figures,
+    full_run_figures,
+    notebook_figures,
+    notebook_seconds,
+    setup_figures,
+    site_figures,
+    speed_figures,
+    tier_figures,
+)
 from figures_standin import recorded_figures, reference_figures, retune_figures, standin_figures
-from results_files import RESULTS, recorded, result, same_recipe, value
+from results_files import RESULTS, recorded, result, same_recipe
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "benchmarks" / "templates.md"
@@ -49,7 +59,8 @@ def derived() -> dict[str, str]:
     return (
         cola_figures() | speed_figures() | full_run_figures() | standin_figures() | retune_figures()
         | machine_figures() | attention_figures() | slow_figures() | evaluation_figures()
-        | setup_figures() | site_figures() | reference_figures() | recorded_figures()
+        | setup_figures() | site_figures() | reference_figures() | recorded_figures() | notebook_figures()
+        | tier_figures() | recipe_figures()
     )
 
 
@@ -62,8 +73,8 @@ PROFILE_TIMES = {  # what the profiles table says each profile's measured time i
     "({run.after.cpu}, {run.after.date})",
 }
 CHAPTER_TIMES = (  # where the chapter table's times were measured: two runs, each named
-    "Times: each whole notebook's wall time, kernel start included; smoke on {smoke_quiet.cpu} "
-    "({smoke_quiet.date}, load {smoke_quiet.load}), quick with the stand-in on {reference.cpu} "
+    "Times: each whole notebook's wall time, kernel start included; smoke on {smoke.cpu} "
+    "({smoke.date}, load {smoke.load}), quick with the stand-in on {reference.cpu} "
     "({reference.date}, load {reference.load})."
 )
 
@@ -72,13 +83,14 @@ def chapters() -> str:
     """The README's chapter table, with each notebook's measured times (quick's by the recipe recorded)."""
     reference = result("reference-outputs")
     quick = reference["notebooks"] if same_recipe(reference) else {}
-    return course.chapters(value("smoke_quiet.notebooks"), quick) + "\n\n" + fill(CHAPTER_TIMES)
+    return course.chapters(notebook_seconds(), quick) + "\n\n" + fill(CHAPTER_TIMES)
 
 
 def places() -> dict[str, Callable[[], str]]:
     """Every place rendered by a function, by name."""
     return BLOCKS | {
         "chapters": chapters,
+        "speed_recipes": speed_recipes,
         "profiles": lambda: course.profile_rows({k: fill(v) for k, v in PROFILE_TIMES.items()}),
     }
 

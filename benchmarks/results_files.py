@@ -1,4 +1,4 @@
-"""The results files in benchmarks/results/, read once, and the hand-recorded figures of measured.json."""
+"""The results files in benchmarks/results/, read once, and the published figures of published.json."""
 
 from __future__ import annotations
 
@@ -78,31 +78,21 @@ def result(stem: str) -> dict:
 
 @cache
 def entries() -> dict[str, dict]:
-    """The hand-recorded figures: measured.json's and published.json's entries, by name."""
-    merged: dict[str, dict] = {}
-    for stem in ("measured", "published"):
-        for name, entry in result(stem)["figures"].items():
-            if name in merged:
-                raise ValueError(f"{stem}.json: entry {name!r} is also in another file")
-            merged[name] = entry
-    return merged
+    """The published figures (published.json, made by published.py), by name."""
+    return result("published")["figures"]
 
 
 def value(path: str):
-    """The raw value of ENTRY.KEY in measured.json or published.json."""
+    """The raw value of ENTRY.KEY in published.json."""
     name, key = path.split(".")
     return entries()[name]["values"][key]
 
 
 def recorded(path: str) -> str:
-    """ENTRY.KEY[.INDEX][|STYLE] of measured.json or published.json, formatted by its unit."""
+    """ENTRY.KEY[.INDEX][|STYLE] of published.json, formatted by its unit."""
     path, _, style = path.partition("|")
     name, key, *index = path.split(".")
     entry = entries()[name]
-    if key == "cpu":  # the machine of a measured.json entry, as the results files name theirs
-        return cpu_name(result("measured")["machines"][entry["machine"]])
-    if key not in entry["values"]:
-        return str(entry[key])  # a field of the record: date, time_utc, command
     found = entry["values"][key]
     unit = "" if style == "n" else entry.get("units", {}).get(key, entry.get("unit", ""))
     digits = entry.get("digits", {}).get(key)

@@ -595,6 +595,7 @@ def main(argv: list[str] | None = None) -> dict:
     transformers.logging.set_verbosity_error()
 
     report: dict = {"command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]), "machine": machine()}
+    report["started_utc"] = datetime.now(timezone.utc).isoformat(timespec="minutes")
     report["load_at_start"] = load()
     # per precision a run may use here: fp32, and bf16 where this CPU computes it natively
     dtypes = {"fp32": torch.float32} | ({"bf16": torch.bfloat16} if cpu_has_native_bf16() else {})

@@ -132,7 +132,7 @@ def test_causal_scores_says_where_a_masked_model_is_scored(capsys):
 
 
 def test_profile_figures_follow_the_profiles(monkeypatch):
-    """Change a profile in-process: the notebooks' rendered prose and the computed model answers change."""
+    """Change a profile in-process: the notebooks' and docs' rendered prose and the model answers change."""
     import nbformat
 
     from workshop_lib.exercises.check import registry
@@ -143,6 +143,8 @@ def test_profile_figures_follow_the_profiles(monkeypatch):
     notebook = nbformat.read(PROJECT_ROOT / "notebooks" / "05_training.ipynb", as_version=4)
     prose = "".join(c.source for c in notebook.cells if c.cell_type == "markdown")
     assert figures.render(prose) == prose  # the stored values are the profiles' (dev.figures keeps them)
+    teaching = (PROJECT_ROOT / "docs" / "teaching.md").read_text()
+    assert figures.render(teaching) == teaching
     assert "quick: <!-- profile:quick.rate_x10 -->1.5e-3<!-- /profile -->" in prose
     monkeypatch.setitem(PROFILES, "quick", {**PROFILES["quick"], "learning_rate": 3e-4, "batch_size": 32,
                                             "evaluations_per_epoch": 2})
@@ -151,3 +153,6 @@ def test_profile_figures_follow_the_profiles(monkeypatch):
     assert "quick: 3e-3 instead of\n3e-4" in registry()["learning_rate_x10"].answer
     assert "pairs batch 32 with\n3e-4" in registry()["batch_64_steps"].answer
     assert "quick saves\ntwice an epoch" in registry()["resume_exactly"].answer
+    teaching = figures.render(teaching)  # the docs' prose too: dev.figures rewrites docs/ as well
+    assert "a curve of <!-- profile:quick.points -->two<!-- /profile --> points" in teaching
+    assert "<!-- profile:quick.evaluations -->twice<!-- /profile --> an epoch in quick" in teaching

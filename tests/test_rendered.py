@@ -58,13 +58,7 @@ def test_the_what_to_expect_table_is_rendered_into_every_copy():
         assert not any("what_to_expect" in c.source for c in cells if c.cell_type == "code"), name
 
 
-def test_every_recorded_figure_says_how_it_was_measured_or_where_it_was_published():
-    measured = json.loads((render.RESULTS / "measured.json").read_text())
-    for name, entry in measured["figures"].items():
-        for field in ("what", "values", "date", "machine", "load", "command", "origin"):
-            assert entry.get(field), f"measured.json: {name} lacks {field}"
-        assert entry["machine"] in measured["machines"], name
-        assert set(entry.get("units", {})) <= set(entry["values"]), name
+def test_every_published_figure_says_where_it_was_published():
     for name, entry in json.loads((render.RESULTS / "published.json").read_text())["figures"].items():
         assert entry.get("what") and entry.get("values") and entry.get("sources"), f"published.json: {name}"
 

@@ -14,8 +14,6 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import render  # noqa: E402
 import results_files  # noqa: E402
 
-# Hand-recorded before their scripts wrote files: the figures still to be re-measured by a script.
-HAND_RECORDED = {"measured.json"}
 SCRIPT = re.compile(r"(?:^|benchmarks/)(\w+\.py)\b")
 # A folder of one machine, or words about how the work was organised rather than what was measured.
 MACHINE_OR_WORK = re.compile(
@@ -33,10 +31,6 @@ def commands(found: dict) -> list[str]:
 def test_a_results_file_names_the_committed_script_that_made_it(path):
     assert path.suffix == ".json", f"{path.name}: only JSON results belong here"
     found = json.loads(path.read_text())
-    if path.name in HAND_RECORDED:
-        entries = found["figures"].values()
-        assert all(e.get("command") and e.get("origin") for e in entries), path.name
-        return
     assert commands(found), f"{path.name} records no command"
     for command in commands(found):
         script = SCRIPT.search(command)

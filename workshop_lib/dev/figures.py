@@ -1,7 +1,7 @@
-"""Rewrite the profile-derived figures in the notebooks' Markdown (workshop_lib.lessons.figures).
+"""Rewrite the profile-derived figures in the notebooks' Markdown and in docs/ (workshop_lib.lessons.figures).
 
-python -m workshop_lib.dev.figures            rewrite every marker's value in the six notebooks
-python -m workshop_lib.dev.figures --check    only list the notebooks whose values disagree (exit status 1)
+python -m workshop_lib.dev.figures            rewrite every marker's value in the six notebooks and the docs
+python -m workshop_lib.dev.figures --check    only list the files whose values disagree (exit status 1)
 """
 
 from __future__ import annotations
@@ -30,8 +30,14 @@ def main(argv: list[str] | None = None) -> int:
                 for cell in cells:
                     cell.source = render(cell.source, values)
                 nbformat.write(nb, path)
+    for path in sorted((PROJECT_ROOT / "docs").glob("*.md")):  # a checkout's docs (a wheel ships none)
+        text = path.read_text()
+        if render(text, values) != text:
+            stale.append(path.name)
+            if not args.check:
+                path.write_text(render(text, values))
     verb = "disagree with" if args.check else "rewritten from"
-    print(f"{len(stale)} notebook(s) {verb} the profiles: {', '.join(stale) or '-'}")
+    print(f"{len(stale)} file(s) {verb} the profiles: {', '.join(stale) or '-'}")
     return 1 if args.check and stale else 0
 
 

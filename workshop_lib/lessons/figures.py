@@ -1,7 +1,9 @@
-"""Numbers in the notebooks' prose and model answers that follow from the profiles, computed, never typed.
+"""Numbers in the notebooks' and docs' prose and the model answers that follow from the profiles, computed,
+never typed.
 
-In a Markdown cell, `<!-- profile:NAME -->value<!-- /profile -->` holds `figures()[NAME]`;
-`python -m workshop_lib.dev.figures` rewrites those values, `--check` lists the cells that disagree.
+In a Markdown cell or a document of docs/, `<!-- profile:NAME -->value<!-- /profile -->` holds
+`figures()[NAME]`; `python -m workshop_lib.dev.figures` rewrites those values, `--check` lists the places that
+disagree.
 """
 
 from __future__ import annotations
@@ -37,6 +39,18 @@ def mega_batch(sentences: int, batch_size: int) -> int:
     return max(min(sentences // (batch_size * 4), 50), 1)
 
 
+def count(number: int) -> str:
+    """A small count in words: one, two, three; 12 stays 12."""
+    return {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}.get(number, str(number))
+
+
+def epochs(number: float) -> str:
+    """A number of epochs in words: one epoch, three epochs, 1.5 epochs."""
+    if number == int(number):
+        return f"{count(int(number))} epoch" + ("" if number == 1 else "s")
+    return f"{number:g} epochs"
+
+
 def figures() -> dict[str, str]:
     """Every profile-derived figure the notebooks and answers quote, by name ("quick.rate_x10", ...)."""
     found = {}
@@ -50,6 +64,8 @@ def figures() -> dict[str, str]:
             f"{name}.rate_x10": rate(recipe.learning_rate * 10),
             f"{name}.warmup": f"{recipe.warmup_steps:.0%}".replace("%", " %"),
             f"{name}.evaluations": times(recipe.evaluations_per_epoch),
+            f"{name}.run_epochs": epochs(recipe.epochs),
+            f"{name}.points": count(round(recipe.evaluations_per_epoch * recipe.epochs)),
             f"{name}.mega_batch": str(mega_batch(sentences, recipe.batch_size)),
         }
     return found
