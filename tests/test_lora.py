@@ -134,3 +134,12 @@ def test_the_lora_block_chooses_the_rate_on_the_selection_split_and_shows_its_ru
     assert "0.900" not in block, "the rate tried and not chosen has no row"
     assert "1.50×" in block and "stand-in, not GPT-2" in block
     assert "`python real_weights.py --seeds S`" in block
+    assert "of those tried (0.001 → 0.600, 0.002 → 0.400)" in block
+
+
+def test_the_tuning_line_says_when_only_one_rate_was_tried():
+    import lora_table
+
+    runs = [run(42, False, 1.5e-4, 0.5, 0.4), run(42, True, 1e-3, 0.2, 0.25)]
+    line = lora_table.tuning_line(runs, lora_table.chosen_rates(runs))
+    assert "the only rate tried" in line and "scored best" not in line
