@@ -105,6 +105,18 @@ def test_in_place_adapters_train_as_many_as_the_wrapped_ones(tiny_family_dirs):
     assert trained_bytes(inplace) == 4 * trained_parameters(inplace)  # fp32
 
 
+def test_peft_model_shows_no_deprecation_warning(tiny_family_dirs):
+    """peft reads transformers' deprecated `is_gradient_checkpointing`: the appendix's output stays clean."""
+    import warnings
+
+    source = tiny_family_dirs["tiny-llama"]
+    model = load_model(source, load_tokenizer(source))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        peft_model(model)
+    assert not [w for w in caught if "is_gradient_checkpointing" in str(w.message)]
+
+
 def run(seed: int, lora: bool, rate: float, selection: float, validation: float) -> dict:
     """A results-file run of real_weights.py, as the lora block reads it."""
     metrics = {"mcc": validation, "selection_mcc": selection, "train_seconds": 100.0, "peak_rss_gib": 5.0,
