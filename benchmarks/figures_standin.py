@@ -109,6 +109,8 @@ def reference_figures() -> dict[str, str]:
     the profile has the recipe the run recorded."""
     run = result("reference-outputs")
     f = {f"reference.{stem[:2]}": secs_min(seconds) for stem, seconds in run["notebooks"].items()}
+    appendices = run.get("appendices", {})
+    f |= {f"reference.{stem}": secs_min(entry["seconds"]) for stem, entry in appendices.items()}
     return for_recipe(run, f | {
         "reference.all": secs_min(sum(run["notebooks"].values())),
         "reference.date": run["started"][:16].replace("T", " ") + " UTC",

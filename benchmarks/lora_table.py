@@ -68,6 +68,8 @@ def tuning_line(runs: list[dict], chosen: dict[str, float]) -> str:
     shown = ", ".join(f"{rate(r):g} → {mcc(r['metrics']['selection_mcc'])}" for r in tried)
     best = ", ".join(f"{value:g}" for name, value in chosen.items() if name != FULL)
     seed = TUNING_SEED
+    if len(tried) == 1:
+        return f"LoRA's rate {best} is the only rate tried (selection MCC at seed {seed}: {shown})."
     return f"LoRA's rate {best} scored best on the selection split at seed {seed} of those tried ({shown})."
 
 

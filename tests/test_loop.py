@@ -48,6 +48,12 @@ def test_same_choice_and_final_metrics(both):
     assert mine["validation"]["loss"] == pytest.approx(metrics["loss"], abs=1e-4)
 
 
+def test_the_loop_refuses_a_schedule_it_does_not_follow():
+    """The loop evaluates once an epoch: quick's several evaluations would compare different points."""
+    with pytest.raises(ValueError, match="evaluations_per_epoch=1"):
+        train_loop(resolve("smoke", evaluations_per_epoch=2))
+
+
 def test_no_decay_for_biases_and_norms(tiny_dir):
     from transformers import AutoModelForSequenceClassification
 

@@ -105,6 +105,18 @@ def test_in_place_adapters_train_as_many_as_the_wrapped_ones(tiny_family_dirs):
     assert trained_bytes(inplace) == 4 * trained_parameters(inplace)  # fp32
 
 
+def test_peft_model_shows_no_deprecation_warning(tiny_family_dirs):
+    """peft reads transformers' deprecated `is_gradient_checkpointing`: the appendix's output stays clean."""
+    import warnings
+
+    source = tiny_family_dirs["tiny-llama"]
+    model = load_model(source, load_tokenizer(source))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        peft_model(model)
+    assert not [w for w in caught if "is_gradient_checkpointing" in str(w.message)]
+
+
 def run(seed: int, lora: bool, rate: float, selection: float, validation: float) -> dict:
     """A results-file run of real_weights.py, as the lora block reads it."""
     metrics = {"mcc": validation, "selection_mcc": selection, "train_seconds": 100.0, "peak_rss_gib": 5.0,
@@ -134,3 +146,12 @@ def test_the_lora_block_chooses_the_rate_on_the_selection_split_and_shows_its_ru
     assert "0.900" not in block, "the rate tried and not chosen has no row"
     assert "1.50×" in block and "stand-in, not GPT-2" in block
     assert "`python real_weights.py --seeds S`" in block
+    assert "of those tried (0.001 → 0.600, 0.002 → 0.400)" in block
+
+
+def test_the_tuning_line_says_when_only_one_rate_was_tried():
+    import lora_table
+
+    runs = [run(42, False, 1.5e-4, 0.5, 0.4), run(42, True, 1e-3, 0.2, 0.25)]
+    line = lora_table.tuning_line(runs, lora_table.chosen_rates(runs))
+    assert "the only rate tried" in line and "scored best" not in line

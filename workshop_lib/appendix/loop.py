@@ -54,7 +54,13 @@ def evaluate(model, loader: DataLoader, autocast) -> dict[str, float]:
 
 def train_loop(settings: Settings) -> dict:
     """Fine-tune as `training.train` does, in plain PyTorch; return per-step learning rates and losses,
-    each evaluation on the selection split, and the kept model's validation metrics."""
+    each evaluation on the selection split, and the kept model's validation metrics. It evaluates once an
+    epoch, so it is compared with a Trainer that does too (`evaluations_per_epoch=1`)."""
+    if settings.evaluations_per_epoch != 1:
+        raise ValueError(
+            f"train_loop evaluates once an epoch; these settings evaluate {settings.evaluations_per_epoch} "
+            "times an epoch: compare with dataclasses.replace(settings, evaluations_per_epoch=1)"
+        )
     device = pick_device()
     source = base_model(settings)
     tokenizer = load_tokenizer(source)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import torch
 from torch import nn
 from transformers.pytorch_utils import Conv1D
@@ -79,7 +81,9 @@ def peft_model(model: nn.Module, rank: int = RANK, alpha: int = ALPHA):
     """The lesson's way: get_peft_model wraps the model; SEQ_CLS keeps the new head trainable."""
     from peft import get_peft_model
 
-    return get_peft_model(model, lora_config(model, rank, alpha))
+    with warnings.catch_warnings():  # peft reads transformers' deprecated alias; nothing for a learner to do
+        warnings.filterwarnings("ignore", "`is_gradient_checkpointing` is deprecated", FutureWarning)
+        return get_peft_model(model, lora_config(model, rank, alpha))
 
 
 def trained_parameters(model: nn.Module) -> int:

@@ -117,13 +117,13 @@ def _rate_x10_answer() -> str:
     larger = rate(smoke.learning_rate * 10)
     return f"""
     In the smoke profile (`workshop train --profile smoke --set learning_rate={larger}`),
-    with {larger} instead of {rate(smoke.learning_rate)} the logged training loss
-    stays high and jumps about instead of falling, the selection split's MCC is 0 for the first epochs (the
-    model answers "acceptable" to everything, the majority class), and the best epoch's MCC ends far below
-    what {rate(smoke.learning_rate)} reaches on the same CPU kind (smoke's numbers move with the CPU kind;
-    that ordering is what holds). The steps are so large that the weights jump past the low-loss regions
-    instead of settling into one. For GPT-2 (quick: {rate(quick.learning_rate * 10)} instead of
-    {rate(quick.learning_rate)}; full: {rate(full.learning_rate * 10)} instead of {rate(full.learning_rate)};
+    with {larger} instead of {rate(smoke.learning_rate)}, expect a noisier training loss and often a
+    selection MCC of 0 in the first epochs (the model answers "acceptable" to everything, the majority
+    class); compare the best MCC with your run at {rate(smoke.learning_rate)} on the same machine (smoke's
+    numbers move with the CPU kind, and how far the larger rate falls behind is not measured for this
+    recipe). Larger steps can jump past the low-loss regions instead of settling into one. For GPT-2
+    (quick: {rate(quick.learning_rate * 10)} instead of {rate(quick.learning_rate)};
+    full: {rate(full.learning_rate * 10)} instead of {rate(full.learning_rate)};
     not measured here), what usually happens with a pretrained transformer at a too-large rate is similar
     or worse: the loss jumps or stalls, MCC sticks at 0, and the pretrained knowledge is partly destroyed
     in the first steps (which warm-up only softens). That is why fine-tuning uses rates near the profiles'
@@ -137,7 +137,7 @@ question(
     "drop_pad_token_id",
     """
     The model loads, but the first padded batch it sees fails: in the step by hand, at `by_hand(**batch)`
-    (and without that cell, at `trainer.train(...)`), with
+    (were it not there, at `trainer.train(...)` when training runs), with
     `ValueError: Cannot handle batch sizes > 1 if no padding token is defined.` The tokenizer still pads
     (it has a pad token), but GPT-2's classification head finds each sentence's last real token by looking
     for `config.pad_token_id` in the input ids; GPT-2's own config has none, so the model cannot tell text
