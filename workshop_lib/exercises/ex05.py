@@ -122,8 +122,9 @@ def _rate_x10_answer() -> str:
     class); compare the best MCC with your run at {rate(smoke.learning_rate)} on the same machine (smoke's
     numbers move with the CPU kind, and how far the larger rate falls behind is not measured for this
     recipe). Larger steps can jump past the low-loss regions instead of settling into one. For GPT-2
-    (quick: {rate(quick.learning_rate * 10)} instead of {rate(quick.learning_rate)};
-    full: {rate(full.learning_rate * 10)} instead of {rate(full.learning_rate)};
+    (quick: {rate(quick.learning_rate * 10)} instead of
+    {rate(quick.learning_rate)}; full: {rate(full.learning_rate * 10)} instead of
+    {rate(full.learning_rate)};
     not measured here), what usually happens with a pretrained transformer at a too-large rate is similar
     or worse: the loss jumps or stalls, MCC sticks at 0, and the pretrained knowledge is partly destroyed
     in the first steps (which warm-up only softens). That is why fine-tuning uses rates near the profiles'
