@@ -43,8 +43,6 @@ from figures_speed import (
 from figures_standin import recorded_figures, reference_figures, retune_figures, standin_figures
 from results_files import RESULTS, recorded, result, same_recipe
 
-from workshop_lib.lessons.figures import figures as profile_figures
-
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "benchmarks" / "templates.md"
 # Where figures go: these documents and the notebooks' Markdown cells (solutions/ copies them).
@@ -63,7 +61,6 @@ def derived() -> dict[str, str]:
         | machine_figures() | attention_figures() | slow_figures() | evaluation_figures()
         | setup_figures() | site_figures() | reference_figures() | recorded_figures() | notebook_figures()
         | tier_figures() | recipe_figures()
-        | {f"profile.{name}": text for name, text in profile_figures().items()}  # computed from the profiles
     )
 
 
