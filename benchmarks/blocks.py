@@ -9,6 +9,7 @@ from pathlib import Path
 import drift_canary
 import fault_table
 import lora_table
+from figures_machines import gpt2_quick_machines
 from figures_standin import attention, optimism_runs
 from figures_step import step_breakdown
 from numbers_format import mcc, num, pct, secs, secs_min
@@ -232,6 +233,7 @@ BLOCKS = {
     "optimism_lesson": optimism_lesson,
     "step_breakdown": step_breakdown,
     "lora": lora_table.block,
+    "gpt2_quick_machines": gpt2_quick_machines,
     "real_weights": lambda: real_weights_table(
         result("real-weights")["runs"], "benchmarks/results/real-weights.json"
     ),

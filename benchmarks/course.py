@@ -9,6 +9,7 @@ import nbformat
 from numbers_format import NOT_MEASURED, secs
 
 from workshop_lib.dev import launch
+from workshop_lib.lessons.figures import figures
 from workshop_lib.records import markdown_table
 from workshop_lib.settings import PROFILES
 
@@ -60,12 +61,12 @@ def chapters(smoke: dict[str, float], reference: dict[str, float]) -> str:
 
 def profile_rows(times: dict[str, str]) -> str:
     """PROFILES as a table: model, data, recipe, and the measured time for the six notebooks."""
-    rows = []
+    rows, figure = [], figures()
     for name, profile in PROFILES.items():
-        recipe = [f"{profile['epochs']} epoch(s)", f"batch {profile['batch_size']}"]
-        recipe.append(f"peak rate {profile['learning_rate']:g}")
+        recipe = [figure[f"{name}.run_epochs"], f"batch {figure[f'{name}.batch']}"]
+        recipe.append(f"peak rate {figure[f'{name}.rate']}")
         if profile.get("warmup_steps"):
-            recipe.append(f"{profile['warmup_steps']:.0%} warm-up")
+            recipe.append(f"{figure[f'{name}.warmup']} warm-up")
         if profile.get("freeze_embeddings"):
             recipe.append("token embeddings frozen")
         data = "all of CoLA" if profile["data_source"] == "hub" else f"`{profile['data_source']}` set"

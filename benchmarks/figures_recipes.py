@@ -37,19 +37,16 @@ def machine(found: dict) -> str:
 
 def recipe_figures() -> dict[str, str]:
     """The figures other places name: the ratio to the article's recipe, 3 epochs against the floor."""
-    names = ("ratio", "ratio_epoch", "b_3_epochs", "floor", "fp32_floor", "precision", "article_vs_here")
+    names = ("ratio", "b_3_epochs", "floor", "precision")
     found = report()
     if not found:
         return {f"recipes.{name}": NOT_YET for name in names}
     s = found["summary"]
     return {
         "recipes.ratio": ratio(s["b"]["over_a_samples_per_second"], 0, "×"),
-        "recipes.ratio_epoch": ratio(s["b"]["over_a_epoch_samples_per_second"], 0, "×"),
         "recipes.b_3_epochs": f"{s['b']['3_epochs_minutes_extrapolated']:.1f} min",
         "recipes.floor": f"{s['floor_3_epochs_minutes']:.1f} min",
-        "recipes.fp32_floor": f"{s['fp32_floor_3_epochs_minutes']:.1f} min",
         "recipes.precision": found["b"]["precision"],
-        "recipes.article_vs_here": ratio(s["article_machine_vs_a"], 0, "×"),
     }
 
 

@@ -8,7 +8,7 @@ from results_files import RESULTS, cpu_name, recipe, result
 from workshop_lib.records import markdown_table
 from workshop_lib.settings import PROFILES
 
-NOT_MEASURED = "On GPUs these figures are not measured (no GPU was lent)."
+GPU_NOTE = "On GPUs these figures are not measured."
 
 
 def linear_parameters(report: dict) -> int:
@@ -178,4 +178,4 @@ def step_breakdown() -> str:
     floor = " ".join(map(floors, speeds)) or "GPT-2 small's ratios to its floors at its shapes: not measured."
     full = [r for r in result("lora-quick-standin")["runs"] if "trained" not in r]
     runs = [r for r in full if same_quick(r["settings"])]
-    return "\n\n".join([intro, *map(one_machine, reports), floor, quick_floor(runs, speeds), NOT_MEASURED])
+    return "\n\n".join([intro, *map(one_machine, reports), floor, quick_floor(runs, speeds), GPU_NOTE])

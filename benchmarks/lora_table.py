@@ -73,6 +73,25 @@ def tuning_line(runs: list[dict], chosen: dict[str, float]) -> str:
     return f"LoRA's rate {best} scored best on the selection split at seed {seed} of those tried ({shown})."
 
 
+def against_full(shown: dict[str, list[dict]]) -> str:
+    """How each LoRA variant's validation MCC compares with full fine-tuning's on the seeds both ran."""
+    full = {r["settings"]["seed"]: r["metrics"]["mcc"] for r in shown.get(FULL, [])}
+    lines = []
+    for name, runs in shown.items():
+        mine = {r["settings"]["seed"]: r["metrics"]["mcc"] for r in runs}
+        seeds = [s for s in mine if s in full]
+        if name == FULL or not seeds:
+            continue
+        lower = sum(mine[s] < full[s] for s in seeds)
+        gap = statistics.mean(full[s] - mine[s] for s in seeds)
+        zero = " One of its seeds ended at MCC 0, a constant answer." if min(mine.values()) == 0 else ""
+        lines.append(
+            f"On the seeds both ran ({', '.join(map(str, seeds))}), {name} scored below full fine-tuning at "
+            f"{lower} of {len(seeds)}, by {mcc(gap)} on average.{zero}"
+        )
+    return " ".join(lines)
+
+
 def step_line(speed: dict) -> str:
     """Full fine-tuning's steady seconds over LoRA's in lora_speed.py's timing (one process), its machine."""
     steady = speed["steady_seconds"]
@@ -102,17 +121,18 @@ def block() -> str:
     chosen = chosen_rates(runs)
     header = ["Trained", "Rate", "Seeds", "Validation MCC per seed", "Mean", "Train s per seed",
               "Peak RSS (mean)", "Trained parameters", "To save, MB", "Load (1-min)"]  # fmt: skip
-    rows = []
-    for name, best in sorted(chosen.items(), key=lambda item: item[0] != FULL):
-        mine = sorted((r for r in runs if variant(r) == name and rate(r) == best), key=seed_order)
-        rows.append(row(name, mine))
+    shown = {
+        name: sorted((r for r in runs if variant(r) == name and rate(r) == best), key=seed_order)
+        for name, best in sorted(chosen.items(), key=lambda item: item[0] != FULL)
+    }
+    rows = [row(name, mine) for name, mine in shown.items()]
     missing = "" if FULL in chosen else " Full fine-tuning on this recipe: not measured yet (`--lora 0`)."
     machine = runs[0]["machine"]
     precision = ", ".join(sorted({r.get("precision", "?") for r in runs}))
     where = f"{machine['cpu']} ({machine['kind']}), {machine['nproc']} cores, torch {machine['torch']}"
     return (
         markdown_table(header, rows)
-        + f"\n\n{tuning_line(runs, chosen)}{missing} {step_line(speed)} "
+        + f"\n\n{against_full(shown)} {tuning_line(runs, chosen)}{missing} {step_line(speed)} "
         + f"SmolLM2-135M-Instruct (the stand-in, not GPT-2), quick profile, {precision}; {where}. "
         + f"Commands: {commands(runs)}"
     )

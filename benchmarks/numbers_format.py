@@ -69,11 +69,6 @@ def pct(share: float, digits: int = 0) -> str:
     return f"{100 * share:.{digits}f} %"
 
 
-def signed_pct(change: float) -> str:
-    """A relative difference: +1.9 %."""
-    return f"{100 * change:+.1f} %"
-
-
 def ratio(value: float, digits: int = 2, sign: str = "x") -> str:
     """A speed or time ratio: 1.56x."""
     return f"{value:.{digits}f}{sign}"
