@@ -50,6 +50,7 @@ DOCS = ["README.md", "docs/teaching.md", "docs/classroom.md", "docs/maintaining.
 NOTEBOOKS = ("notebooks/0[1-6]_*.ipynb", "notebooks/appendix_*.ipynb", "notebooks/reference/*.ipynb")
 MARKER = re.compile(r"<!-- measured:([\w.|-]+) -->(.*?)<!-- /measured -->", re.S)
 FIELD = re.compile(r"\{([\w.|-]+)\}")
+SCRATCH = re.compile(r"\$TMPDIR/(?:[\w.-]+/)*([\w-]+)\.json")  # a scratch copy of a results file
 __all__ = ["RESULTS", "main", "figure", "problems", "render_all", "render_text"]
 
 
@@ -122,12 +123,20 @@ def figure(name: str) -> str:
         raise KeyError(f"unknown figure or template {name!r} ({error!r})") from None
 
 
+def reproducible(shown: str) -> str:
+    """`shown` with a command's output written where the docs read it: a script run into
+    $TMPDIR/.../NAME.json whose results file is benchmarks/results/NAME.json names that file."""
+    return SCRATCH.sub(
+        lambda m: f"benchmarks/results/{m[1]}.json" if (RESULTS / f"{m[1]}.json").is_file() else m[0], shown
+    )
+
+
 def render_text(text: str) -> str:
     """`text` with every marked place filled. A block (a table, paragraphs) gets lines of its own, indented
     like its marker; anything else stays inline."""
 
     def place(match: re.Match) -> str:
-        body = figure(match.group(1))
+        body = reproducible(figure(match.group(1)))
         if body.startswith("|") or "\n\n" in body:
             indent = text[text.rfind("\n", 0, match.start()) + 1 : match.start()]
             indent = "" if indent.strip() else indent

@@ -107,3 +107,10 @@ def test_a_changed_profile_shows_not_measured_instead_of_breaking(monkeypatch):
         render.render_all(write=False)  # stale places, but nothing breaks
     finally:
         render.derived.cache_clear()
+
+
+def test_a_command_run_into_a_scratch_folder_names_the_results_file_the_docs_read():
+    shown = "`x.py --json $TMPDIR/lq/lora-quick-standin.json`, `y.py --json $TMPDIR/o/no-such.json`"
+    assert render.reproducible(shown) == (
+        "`x.py --json benchmarks/results/lora-quick-standin.json`, `y.py --json $TMPDIR/o/no-such.json`"
+    )
