@@ -13,9 +13,10 @@ from papermill.translators import PythonTranslator
 from workshop_lib.dev.nbclean import CHECK_MARK
 from workshop_lib.dev.parameters import cell_source, parameters_cell
 from workshop_lib.dev.parameters import main as parameters_main
+from workshop_lib.exercises import quiz
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("0[1-6]_*.ipynb"))
-WORD_BUDGET = 6500  # words of Markdown in the six lessons together
+WORD_BUDGET = 6500  # words a learner reads in the six lessons: their Markdown and their quizzes
 
 
 def test_six_phases_in_order():
@@ -122,14 +123,22 @@ def test_the_appendix_runs_offline_on_the_smoke_profile(tmp_path):
 
 
 def test_the_lessons_stay_within_their_word_budget():
-    """Notebooks 01-06 teach their phase; how the project measured itself is in docs/performance.md."""
-    words = sum(
+    """Notebooks 01-06 teach their phase; how the project measured itself is in docs/performance.md.
+
+    The budget holds what a learner reads: each notebook's Markdown and its quiz (kept in quizzes.md)."""
+    markdown = sum(
         len(cell.source.split())
         for path in NOTEBOOKS
         for cell in nbformat.read(path, as_version=4).cells
         if cell.cell_type == "markdown"
     )
-    assert words <= WORD_BUDGET, f"{words} words of Markdown in notebooks 01-06 (budget {WORD_BUDGET})"
+    quizzes = {path.name: quiz.words(key) for path in NOTEBOOKS if (key := quiz.by_notebook().get(path.name))}
+    assert len(quizzes) == len(NOTEBOOKS), "every lesson has a quiz"
+    words = markdown + sum(quizzes.values())
+    assert words <= WORD_BUDGET, (
+        f"{words} words in notebooks 01-06 (budget {WORD_BUDGET}): "
+        f"{markdown} of Markdown and {sum(quizzes.values())} of quiz text"
+    )
 
 
 def test_parameters_cells_list_what_each_notebook_reads_with_one_short_line_each():

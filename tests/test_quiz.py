@@ -24,7 +24,7 @@ def test_each_quiz_is_well_formed_and_short(key):
         assert item.right in item.choices and len(item.choices) >= 3
         assert set(item.why) == set(item.choices) - {item.right}, "one sentence per wrong choice"
         assert all(why.endswith(".") and why.count(". ") == 0 for why in item.why.values()), item.text
-    words = sum(len(" ".join([q.text, *q.choices.values(), *q.why.values()]).split()) for q in questions)
+    words = quiz.words(key)
     assert words <= WORDS_PER_QUIZ, f"quiz {key}: {words} words"
 
 

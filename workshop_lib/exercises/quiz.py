@@ -65,6 +65,11 @@ def questions(key: str) -> list[Question]:
     return QUIZZES[key][1]
 
 
+def words(key: str) -> int:
+    """Words of quiz `key` as a learner reads them: each question, its choices and its feedback."""
+    return sum(len(" ".join([q.text, *q.choices.values(), *q.why.values()]).split()) for q in questions(key))
+
+
 def cell_source(key: str, answers: dict[int, str] | None = None) -> str:
     """The quiz cell of notebook `key`, with `answers` (default: none given)."""
     given = answers or {}
