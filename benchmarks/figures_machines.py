@@ -10,20 +10,15 @@ from workshop_lib.records import markdown_table
 
 
 def machine_figures() -> dict[str, str]:
-    """The quick profile on other 2-core machines: the stand-in (quick-machines.json) and GPT-2 small's
-    architecture with random weights (full_run.py --profile quick; SDPA on the Intel Xeon), by its recipe."""
-    f = {
-        f"machines.quick_{run['precision']}.train": num(round(run["metrics"]["train_seconds"])) + " s"
-        for run in result("quick-machines")["runs"]
-    }
-    gpt2 = result("quick-run-gpt2")  # the machine whose figures the docs quote in prose
-    f |= for_recipe(gpt2, {
+    """GPT-2 small's architecture (random weights) on the quick profile, the run the docs quote in prose
+    (full_run.py --profile quick), while its record has today's recipe."""
+    gpt2 = result("quick-run-gpt2")
+    return for_recipe(gpt2, {
         "machines.gpt2_quick.train": num(round(gpt2["train_seconds"])) + " s",
         "machines.gpt2_quick.precision": gpt2["precision"],
         "machines.gpt2_quick.peak": gib(gpt2["peak_rss_gib"]),
         "machines.gpt2_quick.cpu": cpu_name(gpt2["machine"]),
     })
-    return f
 
 
 GPT2_QUICK = ("quick-run-gpt2", "quick-run-gpt2-avx2")  # full_run.py --profile quick, one per machine kind
@@ -44,14 +39,6 @@ def gpt2_quick_machines() -> str:
     header = ["machine", "precision", "training", "sentences/s", "peak memory"]
     table = markdown_table(header, rows) if rows else "No machine has run today's quick recipe yet."
     return table + (f"\n\nNot measured for today's recipe: {'; '.join(stale)}." if stale else "")
-
-
-def attention_figures() -> dict[str, str]:
-    """quick-recheck.json: whole quick runs of the stand-in, SDPA then eager attention (the CPU default)."""
-    return {
-        f"recheck.{run['attention']}.train": num(round(run["metrics"]["train_seconds"])) + " s"
-        for run in result("quick-recheck")["runs"]
-    }
 
 
 def slow_figures() -> dict[str, str]:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import course
 from blocks import BLOCKS
-from figures_machines import attention_figures, evaluation_figures, machine_figures, slow_figures
+from figures_machines import evaluation_figures, machine_figures, slow_figures
 from figures_recipes import recipe_figures, speed_recipes
 from figures_speed import (
     cola_figures,
@@ -59,7 +59,7 @@ def derived() -> dict[str, str]:
     """Every figure computed from the results files, by the name the docs use."""
     return (
         cola_figures() | speed_figures() | full_run_figures() | standin_figures() | retune_figures()
-        | machine_figures() | attention_figures() | slow_figures() | evaluation_figures()
+        | machine_figures() | slow_figures() | evaluation_figures()
         | setup_figures() | site_figures() | reference_figures() | recorded_figures() | notebook_figures()
         | tier_figures() | recipe_figures()
     )
