@@ -45,9 +45,18 @@ def retuned(top_only: bool = False, kernel: str = "sdpa", **changes) -> list[dic
 
 
 GROUP_FIGURES = (  # what each group of runs gives; all "not measured for this recipe" when none has it
-    "mcc", "seeds", "selection_mcc", "selection_mean", "mean", "lowest", "train", "train_span", "samples",
-    "load", "sentences", "steps", "range", "date", "cpu", "started",
+    "mcc", "seeds", "recipe", "selection_mcc", "selection_mean", "mean", "lowest", "train", "train_span",
+    "samples", "load", "sentences", "steps", "range", "date", "cpu", "started",
 )
+
+
+def described(run: dict) -> str:
+    """What a run trained, from its record: "all of CoLA once, batch 64, token embeddings frozen, bf16"."""
+    s = run["settings"]
+    data = "all of CoLA" if not s.get("train_limit") else f"{num(s['train_limit'])} training sentences"
+    epochs = "once" if s["epochs"] == 1 else f"{s['epochs']:g} epochs"
+    frozen = ", token embeddings frozen" if s.get("freeze_embeddings") else ""
+    return f"{data} {epochs}, batch {s['batch_size']}{frozen}, {run.get('precision', s['precision'])}"
 
 
 def group_figures(name: str, group: list[dict]) -> dict[str, str]:
@@ -61,6 +70,7 @@ def group_figures(name: str, group: list[dict]) -> dict[str, str]:
     return {
         f"standin.{name}.mcc": per_seed(mccs),
         f"standin.{name}.seeds": " / ".join(str(r["settings"]["seed"]) for r in group),
+        f"standin.{name}.recipe": "; ".join(dict.fromkeys(described(r) for r in group)),
         f"standin.{name}.selection_mcc": per_seed(chosen),
         f"standin.{name}.selection_mean": mcc(statistics.mean(chosen)),
         f"standin.{name}.mean": mcc(statistics.mean(mccs)),
@@ -104,6 +114,7 @@ def retune_figures() -> dict[str, str]:
         f |= group_figures(name, group)
     full = [run for run, *_ in optimism_runs() if run["settings"]["profile"] == "full"]
     f["optimism.full.validation_mcc"] = per_seed([r["metrics"]["mcc"] for r in full])
+    f["optimism.full.seeds"] = " / ".join(str(r["settings"]["seed"]) for r in full)
     f["optimism.full.train_span"] = span([r["metrics"]["train_seconds"] for r in full], fixed(0), "s")
     return f
 

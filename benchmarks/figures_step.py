@@ -9,6 +9,7 @@ from workshop_lib.records import markdown_table
 from workshop_lib.settings import PROFILES
 
 GPU_NOTE = "On GPUs these figures are not measured."
+FLOOR_TARGET = 4  # the stand-in's whole quick run: at most this many times the floor of its work
 
 
 def linear_parameters(report: dict) -> int:
@@ -138,7 +139,7 @@ def one_machine(report: dict) -> str:
 def quick_floor(runs: list[dict], speeds: list[dict]) -> str:
     """The stand-in's whole quick runs against the floor of their work at the peak rate of their CPU kind."""
     kinds = {speed["machine"]["kind"]: speed for speed in speeds}
-    said = []
+    said, lowest = [], []
     for kind in sorted({run["machine"]["kind"] for run in runs}):
         mine = [run for run in runs if run["machine"]["kind"] == kind]
         speed, precision = kinds.get(kind), mine[0].get("precision")
@@ -152,6 +153,7 @@ def quick_floor(runs: list[dict], speeds: list[dict]) -> str:
             evaluated = evaluations * m["selection_sentences"] * tokens / m["train_sentences"]
             work = 6 * m["trained_parameters"] * tokens + 2 * m["trained_parameters"] * evaluated
             ratios.append(m["train_seconds"] / (work / (speed["matmul_gflops"][precision] * 1e9)))
+        lowest.append(min(ratios))
         said.append(
             f"{cpu_name(mine[0]['machine'])}: {', '.join(ratio(r, 1, '×') for r in ratios)} (seeds "
             f"{', '.join(str(run['settings']['seed']) for run in mine)}; peak "
@@ -162,7 +164,8 @@ def quick_floor(runs: list[dict], speeds: list[dict]) -> str:
     return (
         "The stand-in's whole quick run (`train_seconds`, its in-epoch evaluations included) against the "
         "floor of its work (6 × trained parameters × training tokens, plus 2 × parameters × tokens "
-        f"evaluated, at the peak matrix-product rate): {'; '.join(said)}. The target is 4×."
+        f"evaluated, at the peak matrix-product rate): {'; '.join(said)}. The target, at most "
+        f"{ratio(FLOOR_TARGET, 0, '×')}, is " + ("met." if max(lowest) <= FLOOR_TARGET else "not met.")
     )
 
 

@@ -45,6 +45,7 @@ def test_a_run_killed_while_training_resumes_to_the_same_metrics(killed_run, smo
         command("--resume", str(killed_dir), *no_baseline), capture_output=True, text=True, timeout=900
     )
     assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert "IPKernelApp" not in resumed.stderr  # the log a learner reads: no kernel's transport warning
     assert (
         "[04_training_setup_and_metric] kept" in resumed.stdout and "[05_training] running" in resumed.stdout
     )

@@ -27,6 +27,8 @@ from ..settings import DEFAULT_PROFILE, Settings, from_parameters, parse_paramet
 from .arguments import Parser, guarded
 from .baseline import check, flatten
 
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]  # not its warning that a local kernel talks plain TCP
+
 RUN_STATE = "run.json"  # in the run folder: the parameters it started with, the notebooks that finished
 
 
@@ -125,7 +127,8 @@ def run_notebooks(
         start = time.perf_counter()
         try:
             papermill.execute_notebook(
-                str(path), str(out), parameters=parameters, cwd=str(path.parent), progress_bar=False
+                str(path), str(out), parameters=parameters, cwd=str(path.parent), progress_bar=False,
+                extra_arguments=KERNEL_ARGUMENTS,
             )
         except papermill.PapermillExecutionError as err:
             raise NotebookFailed(f"{path.name} failed in {failed_cell(out)}") from err
