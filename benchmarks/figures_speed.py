@@ -112,6 +112,8 @@ def notebook_figures() -> dict[str, str]:
         "smoke.date": found["started_utc"][:10],
         "smoke.time_utc": found["started_utc"][11:16],
         "smoke.cpu": cpu_name(found["machine"]),
+        "smoke.machine": "{name}, {ram_gib:g} GiB of memory, Python {python}, torch {torch}, transformers "
+        "{transformers}".format(name=cpu_name(found["machine"]), **found["machine"]),
         "smoke.command": found["command"],
     })
 

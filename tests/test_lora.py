@@ -109,12 +109,22 @@ def test_peft_model_shows_no_deprecation_warning(tiny_family_dirs):
     """peft reads transformers' deprecated `is_gradient_checkpointing`: the appendix's output stays clean."""
     import warnings
 
+    from peft import get_peft_model
+
+    from workshop_lib.appendix.lora import lora_config
+
     source = tiny_family_dirs["tiny-llama"]
-    model = load_model(source, load_tokenizer(source))
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        peft_model(model)
-    assert not [w for w in caught if "is_gradient_checkpointing" in str(w.message)]
+
+    def warned(wrap) -> bool:
+        model = load_model(source, load_tokenizer(source))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            wrap(model)
+        return any("is_gradient_checkpointing" in str(w.message) for w in caught)
+
+    if not warned(lambda model: get_peft_model(model, lora_config(model, 8, 16))):
+        pytest.skip("these peft and transformers versions no longer warn: nothing to hide")
+    assert not warned(peft_model)
 
 
 def run(seed: int, lora: bool, rate: float, selection: float, validation: float) -> dict:

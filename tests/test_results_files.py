@@ -74,3 +74,21 @@ def test_portable_names_the_folders_a_reader_sets(monkeypatch, tmp_path):
     assert found == {"runs": [{"data": "$WORKSHOP_COLA_DIR/glue", "n": 3}]}
     assert results_files.portable(str(ROOT / "notebooks")) == "./notebooks"
     assert "$WORKSHOP_COLA_DIR" not in results_files.portable(f"{tmp_path}/cola-copy")  # whole names only
+
+
+def test_the_tier_timer_reads_pytests_junit_report(tmp_path):
+    import test_tiers
+
+    report = tmp_path / "junit.xml"
+    report.write_text(
+        '<testsuites><testsuite tests="4" skipped="1" failures="1" errors="0" time="12.5">'
+        '<testcase classname="tests.test_x" time="2.0"/><testcase classname="tests.test_x.TestY" time="1.5"/>'
+        '<testcase classname="notebooks.solutions.01_goal.ipynb" time="3.0"/>'
+        '<testcase classname="tests.test_z" time="6.0"/></testsuite></testsuites>'
+    )
+    counts = test_tiers.junit_counts(report)
+    assert counts["files"] == {
+        "notebooks/solutions/01_goal.ipynb": 3.0, "tests/test_x.py": 3.5, "tests/test_z.py": 6.0
+    }
+    summary = (counts["pytest_seconds"], counts["passed"], counts["skipped"], counts["failed"])
+    assert summary == (12.5, 2, 1, 1)
