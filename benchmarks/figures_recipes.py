@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from numbers_format import gib, gib_gb, num, ratio
+from numbers_format import gib, gib_gb, num, rates, ratio
 from results_files import RESULTS, cpu_name, load, recorded
 
 from workshop_lib.records import markdown_table
@@ -89,7 +89,7 @@ def legs_table(found: dict) -> str:
         [
             f"ratio to the floor at {b['precision']} ({s['floor_3_epochs_minutes']:.1f} min)",
             "–",
-            ratio(s["b"]["over_floor"], 2, "×"),
+            ratio(s["b"]["over_floor"], 1, "×"),
         ],
     ]
     return markdown_table(["", "(a) article", "(b) workshop"], rows)
@@ -163,10 +163,10 @@ def speed_recipes() -> str:
     found = report()
     if not found:
         return f"Not measured yet: `{COMMAND}`, on a quiet machine, then `python benchmarks/render.py`."
-    rates = " and ".join(f"{num(v, 1)} GFLOP/s in {k}" for k, v in found["matmul_gflops"].items())
+    matmul = rates(found["matmul_gflops"])
     s, precision = found["summary"], found["b"]["precision"]
     head = (
-        f"`python benchmarks/{found['command']}` on {machine(found)}. Measured matmul rate: {rates}; "
+        f"`python benchmarks/{found['command']}` on {machine(found)}. Measured matmul rate: {matmul}; "
         f"floor for 3 epochs at the run's precision ({precision}): **{s['floor_3_epochs_minutes']:.1f} min** "
         f"(in fp32: {s['fp32_floor_3_epochs_minutes']:.1f} min). 1-minute load at the end of each leg: "
         f"(a) {span_load(found['a'])}, (b) {span_load(found['b'])}."

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from numbers_format import gflops, num, pct, ratio, secs_fine
+from numbers_format import gflops, num, pct, rates, ratio, secs_fine
 from results_files import RESULTS, cpu_name, recipe, result
 
 from workshop_lib.records import markdown_table
@@ -15,11 +15,6 @@ FLOOR_TARGET = 4  # the stand-in's whole quick run: at most this many times the 
 def linear_parameters(report: dict) -> int:
     """Weights of the model's matrix-product layers (the rows of `layer_shapes`: in, out, count)."""
     return sum(k * n * count for k, n, count in report["layer_shapes"])
-
-
-def rates(found: dict[str, float]) -> str:
-    """Matrix-product rates by precision: 900 GFLOP/s in bf16 and 190 GFLOP/s in fp32."""
-    return " and ".join(f"{gflops(rate)} in {precision}" for precision, rate in found.items())
 
 
 def loads(first: str, last: str) -> str:
