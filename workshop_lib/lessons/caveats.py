@@ -17,8 +17,9 @@ CAVEATS = {
         "(quick/full; the table in section 5 of notebook 06 lists what real weights reach)."
     ),
     "zero_shot": (
-        "smoke profile: the tiny model has random weights and knows no English, so this MCC is noise, not "
-        "the baseline of any real model (quick/full give GPT-2's)."
+        "smoke profile: the tiny model has random weights and knows no English, so this MCC is noise "
+        "(unacceptable sentences may even score higher in the plot below), not the baseline of any real "
+        "model (quick/full give GPT-2's)."
     ),
     "speed": (
         "smoke profile: a tiny model timed over a fraction of a second measures mostly overhead, not the "
